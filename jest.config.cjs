@@ -1,0 +1,18 @@
+// `npm test` runs both projects; `--selectProjects unit|e2e` picks one.
+const preset = require('./jest.preset.cjs');
+
+module.exports = {
+  projects: [
+    {
+      ...preset,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/plugins/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
+    },
+    {
+      ...preset,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.spec.ts'],
+      testTimeout: 300000,
+    },
+  ],
+};

@@ -1,0 +1,87 @@
+/**
+ * A plan is what an executor will do, as data: ordered steps, each with a
+ * human title. Dry runs print it; the runner executes it. Nothing outside the
+ * runner spawns a process.
+ */
+export interface RetryPolicy {
+  /** Total attempts, including the first (>= 1). */
+  attempts: number;
+  /** Delay before the second attempt; doubles (times `factor`) after each. */
+  delayMs: number;
+  factor?: number;
+  maxDelayMs?: number;
+}
+
+interface StepBase {
+  title: string;
+  /** Kill the step (and fail it) after this long. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+}
+
+export interface RunStep extends StepBase {
+  kind: 'run';
+  file: string;
+  args: string[];
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Exit codes that count as success (default [0]). */
+  okExitCodes?: number[];
+}
+
+export interface WriteStep extends StepBase {
+  kind: 'write';
+  path: string;
+  content: string | Buffer;
+  /** File mode, e.g. 0o600 for key material. */
+  mode?: number;
+  /** Content is secret: plans show only its size. */
+  secret?: boolean;
+}
+
+export interface TaskContext {
+  log: (line: string) => void;
+  /** Values set here appear in the run's outputs and summary. */
+  setOutput: (name: string, value: string) => void;
+  signal: AbortSignal;
+}
+
+export interface TaskStep extends StepBase {
+  kind: 'task';
+  /** What the task does, shown in dry runs (the code itself is not printable). */
+  description: string;
+  run: (ctx: TaskContext) => Promise<void> | void;
+}
+
+/** Registered when reached; every registered cleanup runs at the end, in reverse order, whatever happened. */
+export interface CleanupStep {
+  kind: 'cleanup';
+  title: string;
+  action: Omit<RunStep, 'title'> | Omit<TaskStep, 'title'>;
+}
+
+export type Step = RunStep | WriteStep | TaskStep | CleanupStep;
+
+export interface Plan {
+  title: string;
+  steps: Step[];
+  /** Outputs known before running (artefact paths); tasks may add more. */
+  outputs?: Record<string, string>;
+}
+
+export function runStep(title: string, file: string, args: string[], extra: Partial<Omit<RunStep, 'kind' | 'title' | 'file' | 'args'>> = {}): RunStep {
+  return { kind: 'run', title, file, args, ...extra };
+}
+
+export function writeStep(title: string, path: string, content: string | Buffer, extra: Partial<Omit<WriteStep, 'kind' | 'title' | 'path' | 'content'>> = {}): WriteStep {
+  return { kind: 'write', title, path, content, ...extra };
+}
+
+export function taskStep(title: string, description: string, run: TaskStep['run'], extra: Partial<Omit<TaskStep, 'kind' | 'title' | 'description' | 'run'>> = {}): TaskStep {
+  return { kind: 'task', title, description, run, ...extra };
+}
+
+export function cleanupStep(title: string, action: CleanupStep['action']): CleanupStep {
+  return { kind: 'cleanup', title, action };
+}

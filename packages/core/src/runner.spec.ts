@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { spawn } from 'child_process';
+import { Logger } from './logger';
+import { cleanupStep, Plan, runStep, taskStep, writeStep } from './plan';
+import { runPlan } from './runner';
+
+const fixture = (name: string) => join(__dirname, '__fixtures__', name);
+
+function memoryLogger() {
+  const lines: string[] = [];
+  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+  return { logger, lines, text: () => lines.join('\n') };
+}
+
+const quiet = { handleSignals: false, printSummary: true };
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'shipfleet-runner-')); });
+
+describe('runPlan', () => {
+  it('passes each argv element literally, with no shell in between', async () => {
+    const record = join(dir, 'argv.json');
+    const args = ['; rm -rf ~', '$(whoami)', '`id`', 'a b', '*', '"quoted"'];
+    const { logger } = memoryLogger();
+    const report = await runPlan({ title: 't', steps: [runStep('record', process.execPath, [fixture('record-argv.js'), ...args], { env: { RECORD_TO: record } })] }, { ...quiet, logger });
+    expect(report.status).toBe('succeeded');
+    expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual(args);
+  });
+
+  it('masks a secret that the child prints in two chunks, in output, summary and log file', async () => {
+    const secret = 'S3cr3t-Value-For-Test';
+    const { logger, text } = memoryLogger();
+    const logFile = join(dir, 'run.log');
+    const summary = join(dir, 'summary.md');
+    const report = await runPlan(
+      { title: 'split', steps: [runStep(`print ${secret}`, process.execPath, [fixture('print-split.js'), secret])], outputs: { url: `https://x/?t=${secret}` } },
+      { ...quiet, logger, secrets: [secret], logFile, stepSummaryFile: summary },
+    );
+    expect(report.status).toBe('succeeded');
+    expect(text()).toContain('token=*** done');
+    for (const out of [text(), readFileSync(logFile, 'utf8'), readFileSync(summary, 'utf8'), JSON.stringify(report)]) {
+      expect(out).not.toContain(secret);
+    }
+  });
+
+  it('runs cleanups in reverse order after success', async () => {
+    const order: string[] = [];
+    const { logger } = memoryLogger();
+    await runPlan(
+      {
+        title: 'ok',
+        steps: [
+          cleanupStep('first registered', { kind: 'task', description: '', run: () => { order.push('cleanup-1'); } }),
+          taskStep('work', '', () => { order.push('work'); }),
+          cleanupStep('second registered', { kind: 'task', description: '', run: () => { order.push('cleanup-2'); } }),
+        ],
+      },
+      { ...quiet, logger },
+    );
+    expect(order).toEqual(['work', 'cleanup-2', 'cleanup-1']);
+  });
+
+  it('runs registered cleanups after a failure, skips later steps, and keeps the exit code', async () => {
+    const order: string[] = [];
+    const { logger, text } = memoryLogger();
+    const report = await runPlan(
+      {
+        title: 'fails',
+        steps: [
+          cleanupStep('remove temp keychain', { kind: 'task', description: '', run: () => { order.push('cleanup'); } }),
+          runStep('exit 3', process.execPath, ['-e', 'process.exit(3)']),
+          taskStep('later', '', () => { order.push('later'); }),
+          cleanupStep('never registered', { kind: 'task', description: '', run: () => { order.push('bad'); } }),
+        ],
+      },
+      { ...quiet, logger },
+    );
+    expect(report.status).toBe('failed');
+    expect(report.exitCode).toBe(3);
+    expect(report.error).toContain('exited with code 3');
+    expect(order).toEqual(['cleanup']);
+    expect(text()).toContain('cleanup: remove temp keychain');
+  });
+
+  it('keeps running the other cleanups when one fails', async () => {
+    const order: string[] = [];
+    const { logger } = memoryLogger();
+    const report = await runPlan(
+      {
+        title: 'c',
+        steps: [
+          cleanupStep('a', { kind: 'task', description: '', run: () => { order.push('a'); } }),
+          cleanupStep('b', { kind: 'run', file: process.execPath, args: ['-e', 'process.exit(1)'] }),
+        ],
+      },
+      { ...quiet, logger },
+    );
+    expect(order).toEqual(['a']);
+    expect(report.cleanups?.map((c) => c.status)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('stops a step at its timeout', async () => {
+    const { logger } = memoryLogger();
+    const t0 = Date.now();
+    const report = await runPlan({ title: 't', steps: [runStep('hang', process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { timeoutMs: 300 })] }, { ...quiet, logger, killGraceMs: 200 });
+    expect(report.status).toBe('failed');
+    expect(report.error).toMatch(/timed out/);
+    expect(Date.now() - t0).toBeLessThan(10000);
+  });
+
+  it('retries a step that opts in, with backoff, then succeeds', async () => {
+    let calls = 0;
+    const { logger, text } = memoryLogger();
+    const report = await runPlan(
+      { title: 'r', steps: [taskStep('flaky upload', 'upload', () => { if (++calls < 3) throw new Error(`HTTP 503 (call ${calls})`); }, { retry: { attempts: 3, delayMs: 10 } })] },
+      { ...quiet, logger },
+    );
+    expect(report.status).toBe('succeeded');
+    expect(calls).toBe(3);
+    expect(report.steps[0].attempts).toBe(3);
+    expect(text()).toContain('attempt 2 of 3');
+  });
+
+  it('gives up after the last attempt', async () => {
+    let calls = 0;
+    const { logger } = memoryLogger();
+    const report = await runPlan({ title: 'r', steps: [taskStep('always fails', 'x', () => { calls++; throw new Error('nope'); }, { retry: { attempts: 2, delayMs: 1 } })] }, { ...quiet, logger });
+    expect(calls).toBe(2);
+    expect(report.status).toBe('failed');
+    expect(report.error).toContain('nope');
+  });
+
+  it('says when a command is not installed', async () => {
+    const { logger } = memoryLogger();
+    const report = await runPlan({ title: 'n', steps: [runStep('missing', 'shipfleet-no-such-tool', [])] }, { ...quiet, logger });
+    expect(report.error).toContain('command not found: shipfleet-no-such-tool');
+  });
+
+  it('writes files atomically with the given mode', async () => {
+    const { logger } = memoryLogger();
+    const target = join(dir, 'sub', 'key.p8');
+    await runPlan({ title: 'w', steps: [writeStep('write key', target, 'KEY', { mode: 0o600, secret: true })] }, { ...quiet, logger });
+    expect(readFileSync(target, 'utf8')).toBe('KEY');
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+  });
+
+  it('dry run prints the plan with secrets masked, writes plan JSON, and runs nothing', async () => {
+    const secret = 'tok-123456789';
+    const marker = join(dir, 'ran');
+    const planJson = join(dir, 'plan.json');
+    const plan: Plan = {
+      title: 'dry',
+      steps: [
+        runStep('upload', 'uploader', ['--header', `Bearer ${secret}`, '; rm -rf ~'], { env: { TOKEN: secret }, cwd: '/app' }),
+        writeStep('write key', join(dir, 'k'), `KEY ${secret}`, { mode: 0o600, secret: true }),
+        taskStep('mark', 'writes a marker', () => writeFileSync(marker, '1')),
+        cleanupStep('remove key', { kind: 'run', file: 'rm', args: ['-f', join(dir, 'k')] }),
+      ],
+    };
+    const { logger, text } = memoryLogger();
+    const report = await runPlan(plan, { ...quiet, logger, secrets: [secret], dryRun: true, planJson });
+    expect(report.status).toBe('dry-run');
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, 'k'))).toBe(false);
+    const out = text();
+    expect(out).toContain("$ uploader --header 'Bearer ***' '; rm -rf ~'");
+    expect(out).toContain('cwd: /app');
+    expect(out).toContain('content not shown');
+    expect(out).toContain('[cleanup (always runs at the end)] remove key');
+    const json = readFileSync(planJson, 'utf8');
+    expect(JSON.parse(json).steps[0].command).toEqual(['uploader', '--header', 'Bearer ***', '; rm -rf ~']);
+    expect(out + json).not.toContain(secret);
+  });
+
+  it('on SIGINT stops the child, runs cleanup, skips the rest, and ends by the signal', async () => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', fixture('interrupt-run.ts'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    const pidFile = join(dir, 'child.pid');
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(pidFile)).toBe(true);
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGINT');
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+    expect(signal).toBe('SIGINT');
+    expect(code).toBeNull();
+    // Cleanup ran while the decoded certificate still existed, and later steps did not run.
+    expect(readFileSync(join(dir, 'cleanup-ran'), 'utf8')).toBe('true');
+    expect(existsSync(join(dir, 'after-ran'))).toBe(false);
+    expect(() => process.kill(grandchild, 0)).toThrow();
+    expect(output).toContain('Received SIGINT');
+  }, 30000);
+});
