@@ -210,7 +210,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     }
   } finally {
     inCleanup = true;
-    report.cleanups = await runCleanups(cleanups, execRun, log, redactor);
+    report.cleanups = await runCleanups(cleanups, execRun, log, redactor, (name, value) => { report.outputs[name] = value; });
     if (handleSignals) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -239,6 +239,7 @@ async function runCleanups(
   execRun: (s: RunStep) => Promise<void>,
   log: Logger,
   redactor: Redactor,
+  setOutput: (name: string, value: string) => void,
 ): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (const cleanup of [...cleanups].reverse()) {
@@ -248,7 +249,7 @@ async function runCleanups(
     try {
       if (step.kind === 'run') await execRun(step);
       // Cleanups run even after an interrupt: a fresh, never-aborted signal.
-      else await step.run({ log: (l) => log.info(`  │ ${l}`), setOutput: () => undefined, signal: new AbortController().signal });
+      else await step.run({ log: (l) => log.info(`  │ ${l}`), setOutput, signal: new AbortController().signal });
       reports.push({ title: cleanup.title, kind: 'cleanup', status: 'succeeded', durationMs: Date.now() - t0 });
     } catch (err) {
       log.error(`  cleanup failed: ${redactor.redact(errorMessage(err))}`);

@@ -1,0 +1,4 @@
+export * from './options';
+export * from './plan';
+export * from './report';
+export * from './fastfile';
