@@ -1,0 +1,26 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { createNodesV2 } from './plugin';
+
+const seedFastfile = readFileSync(resolve(__dirname, '../../../packages/fastlane/src/__fixtures__/seed-003/fastlane/Fastfile'), 'utf8');
+
+describe('createNodesV2 for fastlane', () => {
+  it('adds a generic target and one per lane, platform-qualified only where names clash', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
+    mkdirSync(join(root, 'apps/app/fastlane'), { recursive: true });
+    writeFileSync(join(root, 'apps/app/project.json'), '{"name":"app"}');
+    writeFileSync(join(root, 'apps/app/fastlane/Fastfile'), seedFastfile + '\nlane :screenshots do\nend\n');
+    mkdirSync(join(root, 'loose/fastlane'), { recursive: true });
+    writeFileSync(join(root, 'loose/fastlane/Fastfile'), 'lane :x do\nend\n');
+    const [glob, fn] = createNodesV2;
+    expect(glob).toBe('**/fastlane/Fastfile');
+    const results = await fn(['apps/app/fastlane/Fastfile', 'loose/fastlane/Fastfile'], {}, { workspaceRoot: root, nxJsonConfiguration: {} } as never);
+    const app = results.find(([f]) => f.startsWith('apps'))![1].projects!['apps/app'];
+    expect(Object.keys(app.targets!).sort()).toEqual(['fastlane-android-beta', 'fastlane-android-release', 'fastlane-ios-beta', 'fastlane-ios-release', 'fastlane-lane', 'fastlane-screenshots']);
+    expect(app.targets!['fastlane-ios-beta']).toMatchObject({ executor: '@shipfleet/nx:fastlane-lane', options: { lane: 'beta', platform: 'ios' }, cache: false });
+    expect(app.targets!['fastlane-android-beta'].metadata).toMatchObject({ runner: 'linux' });
+    // A folder that is not a project is left alone.
+    expect(results.find(([f]) => f.startsWith('loose'))![1]).toEqual({});
+  });
+});
