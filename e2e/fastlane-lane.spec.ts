@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { repoRoot, TestWorkspace } from './utils/workspace';
+import { repoRoot, SampleWorkspace as TestWorkspace } from '../tools/sample-workspace';
 
 const SECRET = 'e2e-Match-P4ss!word';
 const seed = join(repoRoot, 'packages/fastlane/src/__fixtures__/seed-003');

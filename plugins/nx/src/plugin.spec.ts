@@ -23,4 +23,14 @@ describe('createNodesV2 for fastlane', () => {
     // A folder that is not a project is left alone.
     expect(results.find(([f]) => f.startsWith('loose'))![1]).toEqual({});
   });
+
+  it('takes target names from the plugin options in nx.json', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
+    mkdirSync(join(root, 'app/fastlane'), { recursive: true });
+    writeFileSync(join(root, 'app/package.json'), '{"name":"app"}');
+    writeFileSync(join(root, 'app/fastlane/Fastfile'), 'lane :beta do\nend\n');
+    const [, fn] = createNodesV2;
+    const [[, result]] = await fn(['app/fastlane/Fastfile'], { fastlaneTargetName: 'lane', fastlaneLanePrefix: 'fl:' }, { workspaceRoot: root, nxJsonConfiguration: {} } as never);
+    expect(Object.keys(result.projects!['app'].targets!)).toEqual(['lane', 'fl:beta']);
+  });
 });

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'os';
 import { dirname, join, resolve } from 'path';
 
-export const repoRoot = resolve(__dirname, '../..');
+export const repoRoot = resolve(__dirname, '..');
 export const standInBin = join(repoRoot, 'tools/stand-ins/bin');
 const tarballs = join(repoRoot, 'dist/tarballs');
 
@@ -28,10 +28,10 @@ export interface CommandResult {
 }
 
 /**
- * A fresh Nx 23.2.1 workspace in a temp dir with the shipfleet tarballs
+ * A fresh Nx 23.2.1 workspace in a temp dir (used by the e2e suite and the demo) with the shipfleet tarballs
  * (from `npm run package`) installed, as a user would have it.
  */
-export class TestWorkspace {
+export class SampleWorkspace {
   readonly root: string;
 
   constructor(name: string) {

@@ -1,0 +1,36 @@
+// `npm run demo`: a sample Nx workspace with the shipfleet tarballs installed, one project per
+// platform the plugin supports so far, each deployed through its executor against the stand-ins.
+import { join } from 'path';
+import { repoRoot, SampleWorkspace } from './sample-workspace';
+
+function step(title: string) {
+  process.stdout.write(`\n━━ ${title}\n`);
+}
+
+step('Creating a fresh Nx 23.2.1 workspace with @shipfleet/nx installed from dist/tarballs');
+const ws = new SampleWorkspace('demo');
+console.log(ws.root);
+
+step('nx g @shipfleet/nx:init');
+console.log(ws.nx(['g', '@shipfleet/nx:init']).output.trim());
+
+step('Adding apps/mobile: the Fastfile of seed 003');
+ws.copy(join(repoRoot, 'packages/fastlane/src/__fixtures__/seed-003'), 'apps/mobile');
+ws.write('apps/mobile/project.json', JSON.stringify({ name: 'mobile' }, null, 2));
+const targets = JSON.parse(ws.nx(['show', 'project', 'mobile', '--json']).output.replace(/^[^{]*/, '')).targets;
+console.log(`inferred targets: ${Object.keys(targets).join(', ')}`);
+
+step('nx run mobile:fastlane-ios-beta --dry-run');
+console.log(ws.nx(['run', 'mobile:fastlane-ios-beta', '--dry-run']).output.trim());
+
+step('nx run mobile:fastlane-ios-beta (fastlane stand-in on PATH; MATCH_PASSWORD masked)');
+const run = ws.nx(['run', 'mobile:fastlane-ios-beta', '--secretEnv=MATCH_PASSWORD'], {
+  MATCH_PASSWORD: 'demo-secret-value',
+  SHIPFLEET_STANDIN_ECHO_ENV: 'MATCH_PASSWORD',
+  SHIPFLEET_STANDIN_LOG: ws.path('standin-calls.jsonl'),
+});
+console.log(run.output.trim());
+if (run.output.includes('demo-secret-value')) throw new Error('the secret leaked into the output');
+
+step(run.code === 0 ? `Done: workspace kept at ${ws.root}` : 'The demo run failed');
+process.exit(run.code === 0 ? 0 : 1);
