@@ -1,0 +1,188 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { basename, delimiter, isAbsolute, join, resolve } from 'path';
+import { Plan, runStep, taskStep, UserError } from '@shipfleet/core';
+import { listAppFiles } from './app-files';
+import { generateDevIdentity, loadP12, SigningIdentity } from './certificates';
+import { TizenConfig, validateTizenConfig } from './tizen-config';
+import { writeWgt } from './wgt';
+
+export interface PackageTizenOptions {
+  /** Built web app folder holding config.xml. */
+  appDir: string;
+  /** Folder the .wgt is written to. */
+  outputPath: string;
+  authorCert?: string;
+  authorCertEnv?: string;
+  authorPasswordEnv?: string;
+  distributorCert?: string;
+  distributorCertEnv?: string;
+  distributorPasswordEnv?: string;
+  /** Store release: real author and distributor certificates required. */
+  release?: boolean;
+  /** Where development certificates are kept between runs. */
+  devCertDir: string;
+  /** Run Tizen's own `tizen package` instead (needs the Tizen CLI on PATH). */
+  useTizenCli?: boolean;
+  tizenProfile?: string;
+}
+
+type Role = 'author' | 'distributor';
+
+interface IdentitySource {
+  role: Role;
+  /** Where it comes from, for the plan and messages. */
+  label: string;
+  identity?: SigningIdentity;
+  /** Generated on first use into devCertDir. */
+  devPath?: string;
+}
+
+export interface NormalizedTizenOptions {
+  appDir: string;
+  outFile: string;
+  config: TizenConfig;
+  fileCount: number;
+  inputBytes: number;
+  author: IdentitySource;
+  distributor: IdentitySource;
+  useTizenCli: boolean;
+  tizenProfile?: string;
+  /** Secret values to mask: passwords, certificate contents, private keys. */
+  secrets: string[];
+}
+
+const abs = (p: string, base: string) => (isAbsolute(p) ? p : resolve(base, p));
+
+function onPath(bin: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
+}
+
+function loadIdentity(role: Role, o: PackageTizenOptions, base: string, env: NodeJS.ProcessEnv, secrets: string[]): IdentitySource | undefined {
+  const certOpt = `${role}Cert` as const;
+  const envOpt = `${role}CertEnv` as const;
+  const pwOpt = `${role}PasswordEnv` as const;
+  const path = o[certOpt];
+  const envName = o[envOpt];
+  if (path && envName) throw new UserError(certOpt, `both ${certOpt} and ${envOpt} are set`, 'Give the .p12 either as a file path or as a base64 env var, not both');
+  if (!path && !envName) {
+    if (o[pwOpt]) throw new UserError(pwOpt, `is set but no ${role} certificate is given`, `Set ${certOpt} (a .p12 path) or ${envOpt} (env var holding the base64 .p12)`);
+    return undefined;
+  }
+  let p12: Buffer;
+  let label: string;
+  if (path) {
+    const file = abs(path, base);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(certOpt, `${file} does not exist`, 'Point it at the .p12 exported from Tizen Studio\'s Certificate Manager');
+    p12 = readFileSync(file);
+    label = file;
+  } else {
+    const b64 = env[envName!];
+    if (!b64) throw new UserError(envOpt, `environment variable ${envName} is not set`, `Put the base64 of the .p12 in ${envName} (for example from your CI secret store)`);
+    secrets.push(b64);
+    if (!/^[A-Za-z0-9+/=\s]+$/.test(b64)) throw new UserError(envOpt, `${envName} is not base64`, 'Encode the .p12 with `base64 -w0 author.p12`');
+    p12 = Buffer.from(b64, 'base64');
+    label = `$${envName}`;
+  }
+  const pwName = o[pwOpt];
+  const password = pwName ? env[pwName] : '';
+  if (pwName && password === undefined) throw new UserError(pwOpt, `environment variable ${pwName} is not set`, `Set ${pwName} to the .p12 password`);
+  if (password) secrets.push(password);
+  try {
+    const identity = loadP12(p12, password ?? '');
+    secrets.push(identity.keyPem);
+    return { role, label: `${label} (${identity.subject})`, identity };
+  } catch (e) {
+    throw new UserError(pwName ? pwOpt : certOpt, `${(e as Error).message} (${label})`, pwName ? `Check that ${pwName} holds the password of this .p12` : `Set ${pwOpt} to the name of the env var holding the .p12 password`);
+  }
+}
+
+/** Validates options, config.xml and certificates before anything runs; every problem is a UserError. */
+export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedTizenOptions {
+  if (!o.appDir) throw new UserError('appDir', 'is required', 'Point it at the built web app folder that holds config.xml');
+  const appDir = abs(o.appDir, workspaceRoot);
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) throw new UserError('appDir', `${appDir} is not a folder`, 'Build the app first, or set appDir to the folder that holds config.xml');
+  const configPath = join(appDir, 'config.xml');
+  if (!existsSync(configPath)) throw new UserError('appDir', `${configPath} does not exist`, 'A Tizen web app needs config.xml at its root (nx g @shipfleet/nx:tizen-app scaffolds one)');
+  const { config, problems } = validateTizenConfig(readFileSync(configPath, 'utf8'));
+  if (!config) {
+    throw new UserError('appDir', `${configPath} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - ${p.where} ${p.problem}. ${p.fix}`).join('\n')}`, 'Fix config.xml and run again');
+  }
+  if (o.useTizenCli && !o.tizenProfile) throw new UserError('tizenProfile', 'is required with useTizenCli', 'Name the security profile created in Tizen Studio\'s Certificate Manager');
+  if (o.useTizenCli && !onPath('tizen', env)) throw new UserError('useTizenCli', 'the tizen CLI is not on PATH', 'Install Tizen Studio\'s CLI and add tizen-studio/tools/ide/bin to PATH, or drop useTizenCli to package in Node');
+  const files = listAppFiles(appDir, 'appDir');
+  const secrets: string[] = [];
+  const devCertDir = abs(o.devCertDir, workspaceRoot);
+  const dev = (role: Role): IdentitySource => ({ role, label: `development ${role} certificate ${join(devCertDir, `dev-${role}.p12`)} (self-signed; not accepted by the Samsung store)`, devPath: join(devCertDir, `dev-${role}.p12`) });
+  const author = o.useTizenCli ? dev('author') : loadIdentity('author', o, workspaceRoot, env, secrets);
+  const distributor = o.useTizenCli ? dev('distributor') : loadIdentity('distributor', o, workspaceRoot, env, secrets);
+  if (o.release && !o.useTizenCli) {
+    if (!author) throw new UserError('authorCert', 'a release needs your Samsung author certificate', 'Set authorCert or authorCertEnv (and authorPasswordEnv); development certificates are for the emulator and developer-mode TVs only');
+    if (!distributor) throw new UserError('distributorCert', 'a release needs a distributor certificate', 'Set distributorCert or distributorCertEnv (and distributorPasswordEnv) to the distributor .p12 from Samsung');
+  }
+  // Named like Tizen Studio names it: after the widget's <name>, else the application name.
+  const baseName = (config.name || config.appName).replace(/[^A-Za-z0-9._-]+/g, '_');
+  const outFile = join(abs(o.outputPath, workspaceRoot), `${baseName}.wgt`);
+  return {
+    appDir,
+    outFile,
+    config,
+    fileCount: files.length,
+    inputBytes: files.reduce((n, f) => n + f.size, 0),
+    author: author ?? dev('author'),
+    distributor: distributor ?? dev('distributor'),
+    useTizenCli: !!o.useTizenCli,
+    tizenProfile: o.tizenProfile,
+    secrets,
+  };
+}
+
+/** Loads a development identity, making it on first use (mode 0600, no password: it guards nothing of value). */
+function devIdentity(source: IdentitySource, log: (l: string) => void): SigningIdentity {
+  const path = source.devPath!;
+  if (!existsSync(path)) {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, generateDevIdentity(`shipfleet development ${source.role}`, source.role), { mode: 0o600 });
+    chmodSync(path, 0o600);
+    log(`generated a development ${source.role} certificate at ${path} (self-signed: for the emulator and developer-mode TVs, not for the store)`);
+  } else {
+    log(`using the development ${source.role} certificate at ${path} (not for the store)`);
+  }
+  return loadP12(readFileSync(path), '');
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+export function buildTizenPlan(o: NormalizedTizenOptions): Plan {
+  const name = basename(o.outFile);
+  if (o.useTizenCli) {
+    return {
+      title: `package-tizen ${name} (Tizen CLI)`,
+      outputs: { wgt: o.outFile },
+      steps: [runStep(`Package ${name} with tizen package`, 'tizen', ['package', '-t', 'wgt', '-s', o.tizenProfile!, '-o', join(o.outFile, '..'), '--', o.appDir])],
+    };
+  }
+  return {
+    title: `package-tizen ${name}`,
+    outputs: { wgt: o.outFile },
+    steps: [
+      taskStep(
+        `Package and sign ${name}`,
+        [
+          `${o.config.appId} ${o.config.version}: ${o.fileCount} files (${mb(o.inputBytes)}) from ${o.appDir}`,
+          'SHA-256 and deflate each file once; author signature over every file, distributor signature over every file and author-signature.xml (RSA-SHA256, exclusive C14N)',
+          `author: ${o.author.label}`,
+          `distributor: ${o.distributor.label}`,
+          `write ${o.outFile}`,
+        ].join('\n     '),
+        async (ctx) => {
+          const author = o.author.identity ?? devIdentity(o.author, ctx.log);
+          const distributor = o.distributor.identity ?? devIdentity(o.distributor, ctx.log);
+          const files = listAppFiles(o.appDir, 'appDir');
+          const result = await writeWgt(files, o.outFile, { author, distributor }, (done, total) => ctx.log(`hashed and compressed ${done}/${total} files`));
+          ctx.log(`${result.path}: ${result.files} files, ${mb(result.inputBytes)} → ${mb(result.bytes)}`);
+          ctx.setOutput('wgt', result.path);
+        },
+      ),
+    ],
+  };
+}

@@ -1,0 +1,57 @@
+import { existsSync, statSync } from 'fs';
+import { isAbsolute, join, resolve } from 'path';
+import { Plan, taskStep, UserError } from '@shipfleet/core';
+import { listAppFiles } from './app-files';
+import { ipkFileName, readAppInfo, validateAppInfo, WebosAppInfo, writeIpk } from './webos';
+
+export interface PackageWebosOptions {
+  /** Built web app folder holding appinfo.json. */
+  appDir: string;
+  /** Folder the .ipk is written to. */
+  outputPath: string;
+}
+
+export interface NormalizedWebosOptions {
+  appDir: string;
+  outFile: string;
+  info: WebosAppInfo;
+  fileCount: number;
+}
+
+export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: string): NormalizedWebosOptions {
+  if (!o.appDir) throw new UserError('appDir', 'is required', 'Point it at the built web app folder that holds appinfo.json');
+  const appDir = isAbsolute(o.appDir) ? o.appDir : resolve(workspaceRoot, o.appDir);
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) throw new UserError('appDir', `${appDir} is not a folder`, 'Build the app first, or set appDir to the folder that holds appinfo.json');
+  const json = readAppInfo(appDir);
+  if (json === undefined) throw new UserError('appDir', `${join(appDir, 'appinfo.json')} does not exist`, 'A webOS app needs appinfo.json at its root (nx g @shipfleet/nx:webos-app scaffolds one)');
+  const { info, problems } = validateAppInfo(json, appDir);
+  if (!info) {
+    throw new UserError('appDir', `${join(appDir, 'appinfo.json')} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - "${p.field}" ${p.problem}. ${p.fix}`).join('\n')}`, 'Fix appinfo.json and run again');
+  }
+  const files = listAppFiles(appDir, 'appDir');
+  const outDir = isAbsolute(o.outputPath) ? o.outputPath : resolve(workspaceRoot, o.outputPath);
+  return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length };
+}
+
+export function buildWebosPlan(o: NormalizedWebosOptions): Plan {
+  const name = ipkFileName(o.info);
+  return {
+    title: `package-webos ${name}`,
+    outputs: { ipk: o.outFile },
+    steps: [
+      taskStep(
+        `Package ${name}`,
+        [
+          `${o.info.id} ${o.info.version}: ${o.fileCount} files from ${o.appDir}`,
+          `ar archive: debian-binary (2.0), control.tar.gz (control), data.tar.gz (usr/palm/applications/${o.info.id}/…, usr/palm/packages/${o.info.id}/packageinfo.json)`,
+          `write ${o.outFile}`,
+        ].join('\n     '),
+        async (ctx) => {
+          const result = await writeIpk(o.info, listAppFiles(o.appDir, 'appDir'), o.outFile);
+          ctx.log(`${result.path}: ${result.files} files, ${result.bytes} bytes`);
+          ctx.setOutput('ipk', result.path);
+        },
+      ),
+    ],
+  };
+}
