@@ -46,7 +46,7 @@ export class SampleWorkspace {
     }
     this.write('package.json', JSON.stringify({ name: `e2e-${name}`, version: '0.0.0', private: true, devDependencies: deps }, null, 2));
     this.write('nx.json', JSON.stringify({ neverConnectToCloud: true, analytics: false, useDaemonProcess: false }, null, 2));
-    this.write('.gitignore', 'node_modules\n.nx\n');
+    this.write('.gitignore', 'node_modules\n.nx\ndist\n.shipfleet\n');
     this.run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { expectSuccess: true });
     this.git('init', '-q', '-b', 'main');
     this.git('add', '-A');

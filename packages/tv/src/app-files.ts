@@ -11,21 +11,36 @@ export interface AppFile {
 
 const SIGNATURE_FILE = /^(author-signature|signature\d+)\.xml$/;
 
+/** Workspace tooling that never belongs in a TV package when the app folder is the project folder itself. */
+export const PROJECT_FILES_EXCLUDE = ['project.json', 'package.json', 'tsconfig*.json', 'jest.config.*', '**/*.spec.*', 'node_modules/**'];
+
+/** Glob to RegExp: `*` matches within one path segment; a leading double-star segment matches any folders. */
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .split('**/')
+    .map((part) => part.replace(/[\\^$.|+(){}[\]]/g, (c) => `\\${c}`).replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+    .join('(?:.*/)?');
+  return new RegExp(`^${body}$`);
+}
+
 /**
  * Lists the files of a built app, sorted, for packaging. Hidden files and
  * folders (names starting with '.') are left out; signature files at the root
  * are left out (they are written anew). Symlinks, names outside printable
  * ASCII and anything resolving outside the folder are refused: a package must
- * contain exactly what the folder holds.
+ * contain exactly what the folder holds, less what `exclude` names (globs
+ * relative to the folder).
  */
-export function listAppFiles(appDir: string, option = 'appDir'): AppFile[] {
+export function listAppFiles(appDir: string, option = 'appDir', exclude: string[] = []): AppFile[] {
   const root = resolve(appDir);
+  const excluded = exclude.map(globToRegExp);
   const files: AppFile[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       if (name.startsWith('.')) continue;
       const absolute = join(dir, name);
       const rel = relative(root, absolute).split(sep).join('/');
+      if (excluded.some((re) => re.test(rel) || re.test(rel + '/'))) continue;
       if (!/^[\x20-\x7e]+$/.test(name)) {
         throw new UserError(option, `${rel} has a name outside printable ASCII`, 'Rename it with ASCII letters, digits and - _ . (TV package installers reject other names)');
       }

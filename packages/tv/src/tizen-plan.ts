@@ -24,6 +24,8 @@ export interface PackageTizenOptions {
   /** Run Tizen's own `tizen package` instead (needs the Tizen CLI on PATH). */
   useTizenCli?: boolean;
   tizenProfile?: string;
+  /** Globs (relative to appDir) left out of the package. */
+  exclude?: string[];
 }
 
 type Role = 'author' | 'distributor';
@@ -47,6 +49,7 @@ export interface NormalizedTizenOptions {
   distributor: IdentitySource;
   useTizenCli: boolean;
   tizenProfile?: string;
+  exclude: string[];
   /** Secret values to mask: passwords, certificate contents, private keys. */
   secrets: string[];
 }
@@ -109,7 +112,8 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
   }
   if (o.useTizenCli && !o.tizenProfile) throw new UserError('tizenProfile', 'is required with useTizenCli', 'Name the security profile created in Tizen Studio\'s Certificate Manager');
   if (o.useTizenCli && !onPath('tizen', env)) throw new UserError('useTizenCli', 'the tizen CLI is not on PATH', 'Install Tizen Studio\'s CLI and add tizen-studio/tools/ide/bin to PATH, or drop useTizenCli to package in Node');
-  const files = listAppFiles(appDir, 'appDir');
+  const exclude = o.exclude ?? [];
+  const files = listAppFiles(appDir, 'appDir', exclude);
   const secrets: string[] = [];
   const devCertDir = abs(o.devCertDir, workspaceRoot);
   const dev = (role: Role): IdentitySource => ({ role, label: `development ${role} certificate ${join(devCertDir, `dev-${role}.p12`)} (self-signed; not accepted by the Samsung store)`, devPath: join(devCertDir, `dev-${role}.p12`) });
@@ -132,6 +136,7 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
     distributor: distributor ?? dev('distributor'),
     useTizenCli: !!o.useTizenCli,
     tizenProfile: o.tizenProfile,
+    exclude,
     secrets,
   };
 }
@@ -168,7 +173,7 @@ export function buildTizenPlan(o: NormalizedTizenOptions): Plan {
       taskStep(
         `Package and sign ${name}`,
         [
-          `${o.config.appId} ${o.config.version}: ${o.fileCount} files (${mb(o.inputBytes)}) from ${o.appDir}`,
+          `${o.config.appId} ${o.config.version}: ${o.fileCount} files (${mb(o.inputBytes)}) from ${o.appDir}${o.exclude.length ? ` (excluding ${o.exclude.join(', ')})` : ''}`,
           'SHA-256 and deflate each file once; author signature over every file, distributor signature over every file and author-signature.xml (RSA-SHA256, exclusive C14N)',
           `author: ${o.author.label}`,
           `distributor: ${o.distributor.label}`,
@@ -177,7 +182,7 @@ export function buildTizenPlan(o: NormalizedTizenOptions): Plan {
         async (ctx) => {
           const author = o.author.identity ?? devIdentity(o.author, ctx.log);
           const distributor = o.distributor.identity ?? devIdentity(o.distributor, ctx.log);
-          const files = listAppFiles(o.appDir, 'appDir');
+          const files = listAppFiles(o.appDir, 'appDir', o.exclude);
           const result = await writeWgt(files, o.outFile, { author, distributor }, (done, total) => ctx.log(`hashed and compressed ${done}/${total} files`));
           ctx.log(`${result.path}: ${result.files} files, ${mb(result.inputBytes)} → ${mb(result.bytes)}`);
           ctx.setOutput('wgt', result.path);

@@ -9,6 +9,8 @@ export interface PackageWebosOptions {
   appDir: string;
   /** Folder the .ipk is written to. */
   outputPath: string;
+  /** Globs (relative to appDir) left out of the package. */
+  exclude?: string[];
 }
 
 export interface NormalizedWebosOptions {
@@ -16,6 +18,7 @@ export interface NormalizedWebosOptions {
   outFile: string;
   info: WebosAppInfo;
   fileCount: number;
+  exclude: string[];
 }
 
 export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: string): NormalizedWebosOptions {
@@ -28,9 +31,10 @@ export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: str
   if (!info) {
     throw new UserError('appDir', `${join(appDir, 'appinfo.json')} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - "${p.field}" ${p.problem}. ${p.fix}`).join('\n')}`, 'Fix appinfo.json and run again');
   }
-  const files = listAppFiles(appDir, 'appDir');
+  const exclude = o.exclude ?? [];
+  const files = listAppFiles(appDir, 'appDir', exclude);
   const outDir = isAbsolute(o.outputPath) ? o.outputPath : resolve(workspaceRoot, o.outputPath);
-  return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length };
+  return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length, exclude };
 }
 
 export function buildWebosPlan(o: NormalizedWebosOptions): Plan {
@@ -47,7 +51,7 @@ export function buildWebosPlan(o: NormalizedWebosOptions): Plan {
           `write ${o.outFile}`,
         ].join('\n     '),
         async (ctx) => {
-          const result = await writeIpk(o.info, listAppFiles(o.appDir, 'appDir'), o.outFile);
+          const result = await writeIpk(o.info, listAppFiles(o.appDir, 'appDir', o.exclude), o.outFile);
           ctx.log(`${result.path}: ${result.files} files, ${result.bytes} bytes`);
           ctx.setOutput('ipk', result.path);
         },

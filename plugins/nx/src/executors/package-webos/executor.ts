@@ -1,0 +1,15 @@
+import { ExecutorContext } from '@nx/devkit';
+import { buildWebosPlan, normalizeWebosOptions, PackageWebosOptions, PROJECT_FILES_EXCLUDE } from '@shipfleet/tv';
+import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { defaultAppDir, defaultOutputPath, packageExclude } from '../../utils/project-paths';
+
+export type PackageWebosExecutorOptions = Partial<PackageWebosOptions> & CommonExecutorOptions;
+
+export default async function packageWebosExecutor(options: PackageWebosExecutorOptions, context: ExecutorContext) {
+  return runExecutorPlan(options, () => {
+    const appDir = options.appDir ?? defaultAppDir(context, 'appinfo.json');
+    const exclude = packageExclude(context, appDir, options.exclude, PROJECT_FILES_EXCLUDE);
+    const normalized = normalizeWebosOptions({ appDir, outputPath: options.outputPath ?? defaultOutputPath(context), exclude }, context.root);
+    return { plan: buildWebosPlan(normalized), secrets: [] };
+  });
+}
