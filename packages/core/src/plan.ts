@@ -40,8 +40,20 @@ export interface WriteStep extends StepBase {
   secret?: boolean;
 }
 
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
 export interface TaskContext {
   log: (line: string) => void;
+  /**
+   * Runs a command whose output the task needs (a version, a list), through
+   * the runner: argv only, stopped on SIGINT/SIGTERM, output captured rather
+   * than printed. Log what you use of it with ctx.log, which masks secrets.
+   */
+  exec: (file: string, args: string[], options?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number }) => Promise<ExecResult>;
   /** Values set here appear in the run's outputs and summary. */
   setOutput: (name: string, value: string) => void;
   signal: AbortSignal;

@@ -193,3 +193,37 @@ describe('runPlan', () => {
     expect(output).toContain('Received SIGINT');
   }, 30000);
 });
+
+describe('ctx.exec', () => {
+  it('runs a command through the runner and hands its output to the task without printing it', async () => {
+    const { logger, text } = memoryLogger();
+    let seen = '';
+    const report = await runPlan(
+      { title: 'x', steps: [taskStep('read version', 'asks the tool', async (ctx) => {
+        const r = await ctx.exec(process.execPath, ['-e', 'console.log("Xcode 15.4\\nBuild version 15F31d")']);
+        seen = r.stdout;
+        ctx.log(`found ${r.stdout.split('\n')[0]}`);
+        expect(r.exitCode).toBe(0);
+      })] },
+      { ...quiet, logger },
+    );
+    expect(report.status).toBe('succeeded');
+    expect(seen).toBe('Xcode 15.4\nBuild version 15F31d');
+    expect(text()).toContain('found Xcode 15.4');
+    expect(text()).not.toContain('15F31d');
+  });
+
+  it('reports a missing command clearly and returns non-zero exit codes to the task', async () => {
+    const { logger } = memoryLogger();
+    let code = -1;
+    const report = await runPlan(
+      { title: 'x', steps: [
+        taskStep('exit 4', '', async (ctx) => { code = (await ctx.exec(process.execPath, ['-e', 'process.exit(4)'])).exitCode; }),
+        taskStep('missing', '', async (ctx) => { await ctx.exec('shipfleet-no-such-tool', []); }),
+      ] },
+      { ...quiet, logger },
+    );
+    expect(code).toBe(4);
+    expect(report.error).toContain('command not found: shipfleet-no-such-tool');
+  });
+});

@@ -5,7 +5,7 @@ import { writeFileSync } from 'fs';
 import { errorMessage, InterruptedError, StepFailedError } from './errors';
 import { formatCommand, formatPlan, planToJson } from './format-plan';
 import { consoleLogger, Logger, redactingLogger } from './logger';
-import { CleanupStep, Plan, RetryPolicy, RunStep, Step, TaskStep, WriteStep } from './plan';
+import { CleanupStep, Plan, RetryPolicy, RunStep, Step, TaskContext, TaskStep, WriteStep } from './plan';
 import { RedactingLineBuffer, Redactor } from './redactor';
 import { appendStepSummary, formatSummary, RunReport, StepReport } from './summary';
 
@@ -138,14 +138,29 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     await rename(tmp, step.path);
   };
 
+  const captureExec: TaskContext['exec'] = async (file, args, opts = {}) => {
+    if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
+    const child = execa(file, args, { cwd: opts.cwd, env: opts.env, extendEnv: true, reject: false, stdin: 'ignore', timeout: opts.timeoutMs });
+    if (!inCleanup) current = child;
+    const result = (await child) as Awaited<typeof child> & { originalMessage?: string };
+    if (current === child) current = undefined;
+    if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
+    if (result.failed && result.exitCode === undefined) {
+      throw new Error(/ENOENT/.test(String(result.originalMessage)) ? `command not found: ${file} (is it installed and on PATH?)` : String(result.originalMessage));
+    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  const taskContext = (): TaskContext => ({
+    log: (line) => log.info(`  │ ${line}`),
+    setOutput: (name, value) => { report.outputs[name] = value; },
+    exec: captureExec,
+    // Cleanups run even after an interrupt: they get a fresh, never-aborted signal.
+    signal: inCleanup ? new AbortController().signal : abort.signal,
+  });
+
   const execTask = async (step: TaskStep): Promise<void> => {
-    const work = Promise.resolve(
-      step.run({
-        log: (line) => log.info(`  │ ${line}`),
-        setOutput: (name, value) => { report.outputs[name] = value; },
-        signal: abort.signal,
-      }),
-    );
+    const work = Promise.resolve(step.run(taskContext()));
     const guards: Promise<never>[] = [
       new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(new InterruptedError(interrupted!)), { once: true })),
     ];
@@ -210,7 +225,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     }
   } finally {
     inCleanup = true;
-    report.cleanups = await runCleanups(cleanups, execRun, log, redactor, (name, value) => { report.outputs[name] = value; });
+    report.cleanups = await runCleanups(cleanups, execRun, taskContext, log, redactor);
     if (handleSignals) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -237,9 +252,9 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 async function runCleanups(
   cleanups: CleanupStep[],
   execRun: (s: RunStep) => Promise<void>,
+  taskContext: () => TaskContext,
   log: Logger,
   redactor: Redactor,
-  setOutput: (name: string, value: string) => void,
 ): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (const cleanup of [...cleanups].reverse()) {
@@ -248,8 +263,7 @@ async function runCleanups(
     const step = { ...cleanup.action, title: cleanup.title } as RunStep | TaskStep;
     try {
       if (step.kind === 'run') await execRun(step);
-      // Cleanups run even after an interrupt: a fresh, never-aborted signal.
-      else await step.run({ log: (l) => log.info(`  │ ${l}`), setOutput, signal: new AbortController().signal });
+      else await step.run(taskContext());
       reports.push({ title: cleanup.title, kind: 'cleanup', status: 'succeeded', durationMs: Date.now() - t0 });
     } catch (err) {
       log.error(`  cleanup failed: ${redactor.redact(errorMessage(err))}`);
