@@ -6,3 +6,5 @@ export * from './logger';
 export * from './runner';
 export * from './summary';
 export * from './secrets';
+export * from './ledger';
+export { runCaptured } from './spawn';

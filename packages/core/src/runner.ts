@@ -1,4 +1,4 @@
-import { execa, ExecaChildProcess } from './spawn';
+import { execa, ExecaChildProcess, finishCaptured, startCaptured } from './spawn';
 import { chmod, mkdir, rename, writeFile } from 'fs/promises';
 import { dirname } from 'path';
 import { writeFileSync } from 'fs';
@@ -140,15 +140,15 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const captureExec: TaskContext['exec'] = async (file, args, opts = {}) => {
     if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
-    const child = execa(file, args, { cwd: opts.cwd, env: opts.env, extendEnv: true, reject: false, stdin: 'ignore', timeout: opts.timeoutMs });
+    const child = startCaptured(file, args, opts);
     if (!inCleanup) current = child;
-    const result = (await child) as Awaited<typeof child> & { originalMessage?: string };
-    if (current === child) current = undefined;
-    if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
-    if (result.failed && result.exitCode === undefined) {
-      throw new Error(/ENOENT/.test(String(result.originalMessage)) ? `command not found: ${file} (is it installed and on PATH?)` : String(result.originalMessage));
+    try {
+      const result = await finishCaptured(file, child);
+      if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
+      return result;
+    } finally {
+      if (current === child) current = undefined;
     }
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   };
 
   const taskContext = (): TaskContext => ({

@@ -1,0 +1,3 @@
+export * from './record';
+export * from './file-ledger';
+export * from './git-ledger';
