@@ -12,7 +12,8 @@ module.exports = {
       ...preset,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.spec.ts'],
-      testTimeout: 300000,
+      // testTimeout is not a per-project option; the setup file sets it.
+      setupFilesAfterEnv: ['<rootDir>/e2e/jest.setup.ts'],
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join, resolve } from 'path';
@@ -79,6 +79,18 @@ export class SampleWorkspace {
 
   nx(args: string[], env: Record<string, string> = {}): CommandResult {
     return this.run(this.path('node_modules/.bin/nx'), args, { env });
+  }
+
+  /** nx without blocking this process: needed when a stand-in server runs in it. */
+  nxAsync(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.path('node_modules/.bin/nx'), args, { cwd: this.root, env: nxEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (c) => (output += c));
+      child.stderr.on('data', (c) => (output += c));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+    });
   }
 
   git(...args: string[]): CommandResult {

@@ -44,6 +44,14 @@ describe('runPlan', () => {
     }
   });
 
+  it('masks a secret in the echoed command even when quoting would rewrite it', async () => {
+    const secret = "pa'ss-word-123";
+    const { logger, text } = memoryLogger();
+    await runPlan({ title: 'q', steps: [runStep('import', process.execPath, ['-e', '0', '--', '-P', secret])] }, { ...quiet, logger, secrets: [secret] });
+    expect(text()).toContain("-P '***'");
+    expect(text()).not.toContain('ss-word-123');
+  });
+
   it('runs cleanups in reverse order after success', async () => {
     const order: string[] = [];
     const { logger } = memoryLogger();

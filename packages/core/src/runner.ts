@@ -96,7 +96,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   let inCleanup = false;
   const execRun = async (step: RunStep): Promise<void> => {
-    log.info(`  $ ${formatCommand(step.file, step.args)}`);
+    // Mask before quoting: quoting rewrites a secret containing ' so a later mask would miss it.
+    log.info(`  $ ${formatCommand(step.file, step.args.map((a) => redactor.redact(a)))}`);
     const child = execa(step.file, step.args, {
       cwd: step.cwd,
       env: step.env,

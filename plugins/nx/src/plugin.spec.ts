@@ -2,70 +2,108 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { createNodesV2 } from './plugin';
+import { projectRootOf } from './inference/detect';
+
+// The plugin cache lives in Nx's workspace data directory; keep it out of the repo.
+jest.mock('@nx/devkit/internal', () => {
+  const actual = jest.requireActual('@nx/devkit/internal');
+  const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'shipfleet-nx-data-'));
+  return { ...actual, workspaceDataDirectory: dir, calculateHashesForCreateNodes: async (roots: string[]) => roots.map((r: string) => `${r}-${Math.random()}`) };
+});
 
 const seedFastfile = readFileSync(resolve(__dirname, '../../../packages/fastlane/src/__fixtures__/seed-003/fastlane/Fastfile'), 'utf8');
+const TIZEN = '<widget xmlns="http://www.w3.org/ns/widgets"><tizen:application id="Ab12Cd34Ef.Tv"/></widget>';
 
-describe('createNodesV2 for fastlane', () => {
-  it('adds a generic target and one per lane, platform-qualified only where names clash', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
-    mkdirSync(join(root, 'apps/app/fastlane'), { recursive: true });
-    writeFileSync(join(root, 'apps/app/project.json'), '{"name":"app"}');
-    writeFileSync(join(root, 'apps/app/fastlane/Fastfile'), seedFastfile + '\nlane :screenshots do\nend\n');
-    mkdirSync(join(root, 'loose/fastlane'), { recursive: true });
-    writeFileSync(join(root, 'loose/fastlane/Fastfile'), 'lane :x do\nend\n');
-    const [glob, fn] = createNodesV2;
-    expect(glob).toBe('**/{fastlane/Fastfile,config.xml,appinfo.json}');
-    const results = await fn(['apps/app/fastlane/Fastfile', 'loose/fastlane/Fastfile'], {}, { workspaceRoot: root, nxJsonConfiguration: {} } as never);
-    const app = results.find(([f]) => f.startsWith('apps'))![1].projects!['apps/app'];
-    expect(Object.keys(app.targets!).sort()).toEqual(['fastlane-android-beta', 'fastlane-android-release', 'fastlane-ios-beta', 'fastlane-ios-release', 'fastlane-lane', 'fastlane-screenshots']);
-    expect(app.targets!['fastlane-ios-beta']).toMatchObject({ executor: '@shipfleet/nx:fastlane-lane', options: { lane: 'beta', platform: 'ios' }, cache: false });
-    expect(app.targets!['fastlane-android-beta'].metadata).toMatchObject({ runner: 'linux' });
-    // A folder that is not a project is left alone.
-    expect(results.find(([f]) => f.startsWith('loose'))![1]).toEqual({});
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(join(root, file, '..'), { recursive: true });
+    writeFileSync(join(root, file), content);
+  }
+  return root;
+}
+
+async function infer(root: string, files: string[], options = {}, nxJsonConfiguration = {}) {
+  const [, fn] = createNodesV2;
+  const results = await fn(files, options, { workspaceRoot: root, nxJsonConfiguration } as never);
+  return Object.fromEntries(results.flatMap(([, r]) => Object.entries(r.projects ?? {})).map(([k, v]) => [k, v.targets!]));
+}
+
+describe('marker files map to their project folder', () => {
+  it.each([
+    ['apps/app/fastlane/Fastfile', 'apps/app'],
+    ['apps/app/App.xcodeproj/project.pbxproj', 'apps/app'],
+    ['apps/tv/config.xml', 'apps/tv'],
+    ['apps/web/.vercel/project.json', 'apps/web'],
+    ['services/api/k8s/deployment.yaml', 'services/api'],
+    ['services/api/kustomization.yaml', 'services/api'],
+  ])('%s → %s', (file, root) => expect(projectRootOf(file)).toBe(root));
+});
+
+describe('createNodesV2', () => {
+  it('infers each platform target and one deploy target chaining them', async () => {
+    const root = workspace({
+      'apps/tv/project.json': '{"name":"tv"}',
+      'apps/tv/config.xml': TIZEN,
+      'apps/tv/appinfo.json': '{}',
+      'apps/web/project.json': '{"name":"web"}',
+      'apps/web/vercel.json': '{}',
+      'services/api/project.json': '{"name":"api"}',
+      'services/api/k8s/deployment.yaml': 'kind: Deployment',
+      'services/api/k8s/service.yaml': 'kind: Service',
+      'services/api/canary.json': '{}',
+      'apps/ios/project.json': '{"name":"ios"}',
+      'apps/ios/App.xcodeproj/project.pbxproj': 'SDKROOT = appletvos;',
+      'apps/ios/fastlane/Fastfile': seedFastfile,
+      'apps/mac/project.json': '{"name":"mac"}',
+      'apps/mac/Mac.xcodeproj/project.pbxproj': 'SDKROOT = macosx;',
+      'apps/cordova/project.json': '{"name":"cordova"}',
+      'apps/cordova/config.xml': '<widget id="io.cordova.app"/>',
+      'loose/vercel.json': '{}',
+    });
+    const t = await infer(root, ['apps/tv/config.xml', 'apps/tv/appinfo.json', 'apps/web/vercel.json', 'services/api/k8s/deployment.yaml', 'services/api/k8s/service.yaml', 'services/api/canary.json', 'apps/ios/App.xcodeproj/project.pbxproj', 'apps/ios/fastlane/Fastfile', 'apps/mac/Mac.xcodeproj/project.pbxproj', 'apps/cordova/config.xml', 'loose/vercel.json']);
+    expect(Object.keys(t).sort()).toEqual(['apps/ios', 'apps/mac', 'apps/tv', 'apps/web', 'services/api']);
+    expect(t['apps/tv'].deploy.options).toEqual({ targets: ['package-tizen', 'package-webos'] });
+    expect(t['apps/web'].deploy.options).toEqual({ targets: ['vercel-deploy'] });
+    expect(t['services/api'].deploy.options).toEqual({ targets: ['k8s-deploy', 'canary-monitor'] });
+    expect(t['services/api']['k8s-deploy'].options).toEqual({ manifests: ['k8s'] });
+    expect(t['apps/ios'].deploy.options).toEqual({ targets: ['deploy-ios'] });
+    expect(t['apps/ios']['build-ios'].options).toEqual({ platform: 'tvos' });
+    expect(t['apps/mac'].deploy.options).toEqual({ targets: ['sign-macos'] });
+    expect(Object.keys(t['apps/ios'])).toEqual(expect.arrayContaining(['fastlane-lane', 'fastlane-ios-beta', 'fastlane-android-release']));
+    // Side effects are never cached; runner metadata for the CI matrix.
+    for (const [project, targets] of Object.entries(t)) {
+      expect(targets.deploy).toMatchObject({ executor: '@shipfleet/nx:deploy', cache: false, dependsOn: ['^build', 'build'] });
+      expect(targets.deploy.metadata).toMatchObject({ runner: project === 'apps/ios' || project === 'apps/mac' ? 'macos' : 'linux' });
+    }
+    expect(t['apps/tv']['package-tizen'].cache).toBe(false);
+    expect(t['apps/tv']['package-webos'].cache).toBe(true);
+    expect(t['apps/ios']['fastlane-android-beta'].metadata).toMatchObject({ runner: 'linux' });
   });
 
   it('takes target names from the plugin options in nx.json', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
-    mkdirSync(join(root, 'app/fastlane'), { recursive: true });
-    writeFileSync(join(root, 'app/package.json'), '{"name":"app"}');
-    writeFileSync(join(root, 'app/fastlane/Fastfile'), 'lane :beta do\nend\n');
-    const [, fn] = createNodesV2;
-    const [[, result]] = await fn(['app/fastlane/Fastfile'], { fastlaneTargetName: 'lane', fastlaneLanePrefix: 'fl:' }, { workspaceRoot: root, nxJsonConfiguration: {} } as never);
-    expect(Object.keys(result.projects!['app'].targets!)).toEqual(['lane', 'fl:beta']);
+    const root = workspace({ 'tv/package.json': '{"name":"tv"}', 'tv/appinfo.json': '{}', 'tv/fastlane/Fastfile': 'lane :beta do\nend\n' });
+    const t = await infer(root, ['tv/appinfo.json', 'tv/fastlane/Fastfile'], { targetNames: { deploy: 'ship', 'package-webos': 'ipk', 'fastlane-lane': 'lane' }, fastlaneLanePrefix: 'fl:' });
+    expect(Object.keys(t['tv']).sort()).toEqual(['fl:beta', 'ipk', 'lane', 'ship']);
+    expect(t['tv'].ship.options).toEqual({ targets: ['ipk'] });
   });
-});
 
-describe('createNodesV2 for TV apps', () => {
-  it('adds package-tizen for a Tizen config.xml, package-webos for appinfo.json, and leaves Cordova config.xml alone', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
-    for (const [file, content] of Object.entries({
-      'apps/tv/project.json': '{"name":"tv"}',
-      'apps/tv/config.xml': '<widget xmlns="http://www.w3.org/ns/widgets"><tizen:application id="Ab12Cd34Ef.Tv"/></widget>',
-      'apps/tv/appinfo.json': '{"id":"com.example.tv"}',
-      'apps/cordova/project.json': '{"name":"cordova"}',
-      'apps/cordova/config.xml': '<widget xmlns="http://www.w3.org/ns/widgets" id="io.cordova.app"></widget>',
-    })) {
-      mkdirSync(join(root, file, '..'), { recursive: true });
-      writeFileSync(join(root, file), content);
-    }
-    const [, fn] = createNodesV2;
-    const results = await fn(['apps/tv/config.xml', 'apps/tv/appinfo.json', 'apps/cordova/config.xml'], {}, { workspaceRoot: root, nxJsonConfiguration: {} } as never);
-    const byFile = Object.fromEntries(results);
-    expect(byFile['apps/tv/config.xml'].projects!['apps/tv'].targets!['package-tizen']).toMatchObject({ executor: '@shipfleet/nx:package-tizen', cache: false, dependsOn: ['^build', 'build'], metadata: { runner: 'linux' } });
-    expect(Object.keys(byFile['apps/tv/appinfo.json'].projects!['apps/tv'].targets!)).toEqual(['package-webos']);
-    expect(byFile['apps/cordova/config.xml']).toEqual({});
+  it("uses the 'production' named input only when nx.json defines it", async () => {
+    const root = workspace({ 'tv/project.json': '{}', 'tv/appinfo.json': '{}' });
+    expect((await infer(root, ['tv/appinfo.json']))['tv'].deploy.inputs).toEqual(['default', '^default']);
+    expect((await infer(root, ['tv/appinfo.json'], {}, { namedInputs: { production: ['default'] } }))['tv'].deploy.inputs).toEqual(['production', '^production']);
   });
-});
 
-describe('inputs of inferred packaging targets', () => {
-  it("use 'production' only when nx.json defines it, else 'default'", async () => {
-    const root = mkdtempSync(join(tmpdir(), 'shipfleet-nodes-'));
-    mkdirSync(join(root, 'tv'), { recursive: true });
-    writeFileSync(join(root, 'tv/project.json'), '{"name":"tv"}');
-    writeFileSync(join(root, 'tv/appinfo.json'), '{}');
+  it('reports a broken project on its own and keeps the others', async () => {
+    const root = workspace({ 'good/project.json': '{}', 'good/appinfo.json': '{}', 'bad/project.json': '{}', 'bad/fastlane/Fastfile': 'lane :x do\nend\n' });
+    // A Fastfile that is a folder cannot be read: an error for that project only.
     const [, fn] = createNodesV2;
-    const inputs = async (nxJsonConfiguration: object) => (await fn(['tv/appinfo.json'], {}, { workspaceRoot: root, nxJsonConfiguration } as never))[0][1].projects!['tv'].targets!['package-webos'].inputs;
-    expect(await inputs({})).toEqual(['default', '^default']);
-    expect(await inputs({ namedInputs: { production: ['default'] } })).toEqual(['production', '^production']);
+    const broken = join(root, 'bad');
+    require('fs').rmSync(join(broken, 'fastlane/Fastfile'));
+    mkdirSync(join(broken, 'fastlane/Fastfile'));
+    await expect(fn(['good/appinfo.json', 'bad/fastlane/Fastfile'], {}, { workspaceRoot: root, nxJsonConfiguration: {} } as never)).rejects.toMatchObject({
+      errors: [[ 'bad/fastlane/Fastfile', expect.objectContaining({ message: expect.stringContaining('shipfleet could not infer targets for bad') }) ]],
+      partialResults: [[ 'good/appinfo.json', expect.objectContaining({ projects: expect.any(Object) }) ]],
+    });
   });
 });

@@ -1,0 +1,5 @@
+export * from './options';
+export * from './api';
+export * from './files';
+export * from './deploy';
+export * from './plan';

@@ -1,0 +1,161 @@
+import { mkdtempSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { UserError } from '@shipfleet/core';
+import { buildVercelPlan, detectDeploymentSource, listDeploymentFiles, normalizeVercelOptions, vercelTokenFromEnv } from './index';
+import { makeDir, newToken, staticSite, userError } from './__fixtures__/helpers';
+
+const token = newToken();
+const env = { VERCEL_TOKEN: token, OTHER_TOKEN: 'other-token-value' };
+const site = staticSite();
+const base = { projectId: 'prj_web', outputPath: site };
+
+describe('normalizeVercelOptions: every bad option gets a UserError naming it', () => {
+  const emptyDir = mkdtempSync(join(tmpdir(), 'shipfleet-vercel-empty-'));
+  const aFile = join(site, 'index.html');
+  const v2 = makeDir({ '.vercel/output/config.json': '{"version": 2}' });
+  const brokenConfig = makeDir({ '.vercel/output/config.json': '{not json' });
+  const prodBuild = makeDir({ '.vercel/output/config.json': '{"version": 3}', '.vercel/output/builds.json': '{"target": "production"}', '.vercel/output/static/index.html': 'x' });
+
+  it.each([
+    [{ ...base, action: 'ship' }, 'action', /"ship" is not one of deploy, promote, rollback/],
+    [{ outputPath: site }, 'projectId', /is required/],
+    [{ ...base, projectId: 'my project' }, 'projectId', /not a Vercel project id or name/],
+    [{ ...base, projectId: 42 }, 'projectId', /not a Vercel project id or name/],
+    [{ ...base, orgId: 'team x' }, 'orgId', /not a Vercel account or team id/],
+    [{ ...base, teamId: 7 }, 'teamId', /not a Vercel team id/],
+    [{ ...base, orgId: 'team_a', teamId: 'team_b' }, 'teamId', /differs from orgId/],
+    [{ ...base, orgId: 'user_1', teamId: 'team_b' }, 'orgId', /personal account but teamId/],
+    [{ ...base, target: 'pro duction' }, 'target', /not an environment/],
+    [{ ...base, target: '' }, 'target', /not an environment/],
+    [{ ...base, tokenEnv: 'VERCEL-TOKEN' }, 'tokenEnv', /not an environment variable name/],
+    [{ ...base, tokenEnv: 'NOT_SET_ANYWHERE' }, 'tokenEnv', /NOT_SET_ANYWHERE is not set/],
+    [{ ...base, apiUrl: 'ftp://api.example.com' }, 'apiUrl', /not an http\(s\) URL/],
+    [{ ...base, apiUrl: 'api.vercel.com' }, 'apiUrl', /not an http\(s\) URL/],
+    [{ ...base, apiUrl: 'https://me:pw@api.example.com' }, 'apiUrl', /user name or password/],
+    [{ ...base, apiUrl: 'https://api.example.com/?teamId=x' }, 'apiUrl', /query or fragment/],
+    [{ ...base, alias: 'www.example.com' }, 'alias', /list of domains/],
+    [{ ...base, alias: ['https://www.example.com/'] }, 'alias', /not a domain name/],
+    [{ ...base, alias: ['localhost'] }, 'alias', /not a domain name/],
+    [{ ...base, meta: ['commit'] }, 'meta', /map of string values/],
+    [{ ...base, meta: { commit: 123 } }, 'meta', /value of "commit" must be a string/],
+    [{ ...base, action: 'rollback', deploymentId: '12345' }, 'deploymentId', /not a deployment id/],
+    [{ ...base, action: 'promote' }, 'deploymentId', /required to promote/],
+    [{ ...base, deploymentId: 'dpl_abc' }, 'deploymentId', /only applies to promote and rollback/],
+    [{ ...base, concurrency: 0 }, 'concurrency', /not a whole number from 1 to 64/],
+    [{ ...base, concurrency: 2.5 }, 'concurrency', /not a whole number/],
+    [{ ...base, concurrency: '8' }, 'concurrency', /not a whole number/],
+    [{ ...base, concurrency: 65 }, 'concurrency', /not a whole number/],
+    [{ ...base, timeoutSeconds: 0 }, 'timeoutSeconds', /not a positive number/],
+    [{ ...base, timeoutSeconds: 'soon' }, 'timeoutSeconds', /not a positive number/],
+    [{ projectId: 'prj_web' }, 'outputPath', /is required/],
+    [{ ...base, outputPath: 'no/such/folder' }, 'outputPath', /is not a directory/],
+    [{ ...base, outputPath: aFile }, 'outputPath', /is not a directory/],
+    [{ ...base, outputPath: 5 }, 'outputPath', /must be a path/],
+    [{ ...base, outputPath: v2 }, 'outputPath', /declares version 2; only the Build Output API version 3/],
+    [{ ...base, outputPath: brokenConfig }, 'outputPath', /is not valid JSON/],
+    [{ ...base, outputPath: prodBuild }, 'target', /built for "production" but target is "preview"/],
+  ])('%j → %s', (opts, option, message) => {
+    const err = userError(() => normalizeVercelOptions(opts as never, emptyDir, env));
+    expect(err.option).toBe(option);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain(token);
+  });
+
+  it('rejects a token with a line break without quoting it', () => {
+    const bad = `${token}\n`;
+    const err = userError(() => normalizeVercelOptions(base, tmpdir(), { VERCEL_TOKEN: bad }));
+    expect(err.option).toBe('tokenEnv');
+    expect(err.message).toMatch(/line breaks/);
+    expect(err.message).not.toContain(token);
+  });
+
+  it('an empty output folder is an outputPath error when the plan is built', () => {
+    const o = normalizeVercelOptions({ ...base, outputPath: emptyDir }, tmpdir(), env);
+    const err = userError(() => buildVercelPlan(o, { token }));
+    expect(err.option).toBe('outputPath');
+    expect(err.message).toMatch(/holds no files to deploy/);
+  });
+});
+
+describe('normalizeVercelOptions: defaults and scope', () => {
+  it('fills the defaults', () => {
+    const o = normalizeVercelOptions(base, tmpdir(), env);
+    expect(o).toMatchObject({ action: 'deploy', target: 'preview', tokenEnv: 'VERCEL_TOKEN', apiUrl: 'https://api.vercel.com', concurrency: 8, timeoutSeconds: 600, alias: [], meta: {} });
+    expect(o.teamId).toBeUndefined();
+    expect(o.source).toEqual({ kind: 'static', dir: site, prefix: '' });
+    expect(JSON.stringify(o)).not.toContain(token);
+    expect(vercelTokenFromEnv(o, env)).toBe(token);
+  });
+
+  it('resolves a relative outputPath against the project root and trims the API URL', () => {
+    const root = makeDir({ 'dist/web/index.html': 'x' });
+    const o = normalizeVercelOptions({ projectId: 'web', outputPath: 'dist/web', apiUrl: 'http://127.0.0.1:9999/' }, root, env);
+    expect(o.source!.dir).toBe(join(root, 'dist/web'));
+    expect(o.apiUrl).toBe('http://127.0.0.1:9999');
+  });
+
+  it('takes a team orgId as teamId, and a personal orgId as the account to check', () => {
+    expect(normalizeVercelOptions({ ...base, orgId: 'team_abc' }, tmpdir(), env)).toMatchObject({ teamId: 'team_abc', userId: undefined });
+    expect(normalizeVercelOptions({ ...base, orgId: 'user_abc' }, tmpdir(), env)).toMatchObject({ teamId: undefined, userId: 'user_abc' });
+    expect(normalizeVercelOptions({ ...base, orgId: 'team_abc', teamId: 'team_abc' }, tmpdir(), env).teamId).toBe('team_abc');
+  });
+
+  it('reads the token from the variable tokenEnv names', () => {
+    const o = normalizeVercelOptions({ ...base, tokenEnv: 'OTHER_TOKEN' }, tmpdir(), env);
+    expect(vercelTokenFromEnv(o, env)).toBe('other-token-value');
+  });
+
+  it('promote and rollback need no outputPath', () => {
+    expect(normalizeVercelOptions({ projectId: 'prj_web', action: 'rollback' }, tmpdir(), env).source).toBeUndefined();
+    expect(normalizeVercelOptions({ projectId: 'prj_web', action: 'promote', deploymentId: 'dpl_1' }, tmpdir(), env).deploymentId).toBe('dpl_1');
+  });
+});
+
+describe('what gets deployed', () => {
+  it('detects a Build Output API v3 folder given as .vercel/output, as the folder holding it, or by default in the project', () => {
+    const root = makeDir({ '.vercel/output/config.json': '{"version":3}', '.vercel/output/static/index.html': 'x', 'src/app.ts': 'source' });
+    const prebuilt = { kind: 'prebuilt', dir: join(root, '.vercel/output'), prefix: '.vercel/output/' };
+    expect(detectDeploymentSource(join(root, '.vercel/output'))).toEqual(prebuilt);
+    expect(detectDeploymentSource(root)).toEqual(prebuilt);
+    expect(normalizeVercelOptions({ projectId: 'prj_web' }, root, env).source).toEqual(prebuilt);
+    expect(detectDeploymentSource(site).kind).toBe('static');
+  });
+
+  it('lists a prebuilt folder whole, named .vercel/output/…, and nothing outside it', () => {
+    const root = makeDir({ '.vercel/output/config.json': '{"version":3}', '.vercel/output/static/.well-known/x': 'y', '.vercel/output/functions/api.func/.vc-config.json': '{}', 'src/app.ts': 'source' });
+    const files = listDeploymentFiles(detectDeploymentSource(root)).map((f) => f.file);
+    expect(files).toEqual(['.vercel/output/config.json', '.vercel/output/functions/api.func/.vc-config.json', '.vercel/output/static/.well-known/x']);
+  });
+
+  it('leaves out what Vercel ignores in a static folder, names files with POSIX paths, and keeps symlinks as links', () => {
+    const dir = makeDir({
+      'index.html': 'x',
+      'a/b/c.txt': 'deep',
+      '.git/HEAD': 'ref',
+      'node_modules/x/index.js': 'x',
+      '.DS_Store': 'x',
+      'sub/.DS_Store': 'x',
+      '.env.production.local': 'SECRET=1',
+      '.env.local': 'SECRET=1',
+      '.well-known/security.txt': 'keep',
+    });
+    symlinkSync('a/b/c.txt', join(dir, 'link.txt'));
+    const files = listDeploymentFiles(detectDeploymentSource(dir));
+    expect(files.map((f) => f.file)).toEqual(['.well-known/security.txt', 'a/b/c.txt', 'index.html', 'link.txt']);
+    const link = files.find((f) => f.file === 'link.txt')!;
+    expect(link.symlinkTarget).toBe('a/b/c.txt');
+    expect(link.size).toBe('a/b/c.txt'.length);
+  });
+
+  it('keeps a static folder\'s own config.json when it is not a Build Output folder', () => {
+    const dir = makeDir({ 'config.json': '{"version":3}', 'index.html': 'x' });
+    expect(detectDeploymentSource(dir).kind).toBe('static');
+    writeFileSync(join(dir, 'other.txt'), 'y');
+    expect(listDeploymentFiles(detectDeploymentSource(dir)).map((f) => f.file)).toEqual(['config.json', 'index.html', 'other.txt']);
+  });
+});
+
+it('UserError is the core one (so executors print it without a stack)', () => {
+  expect(userError(() => normalizeVercelOptions({}, tmpdir(), env))).toBeInstanceOf(UserError);
+});

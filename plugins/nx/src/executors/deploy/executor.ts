@@ -1,0 +1,148 @@
+import { ExecutorContext, runExecutor } from '@nx/devkit';
+import { createHash } from 'crypto';
+import { createReadStream, existsSync, readFileSync, statSync } from 'fs';
+import { join } from 'path';
+import { alreadyDeployed, consoleLogger, errorMessage, LedgerRecord, runCaptured, UserError } from '@shipfleet/core';
+import { ENV_NAME, LedgerOptions, openLedger } from '../../utils/ledger';
+import { projectRoot } from '../../utils/project-paths';
+
+export interface DeployExecutorOptions extends LedgerOptions {
+  /** The environment deployed to (default "default"). */
+  env?: string;
+  /** This project's targets that make up its deploy, run in order. */
+  targets: string[];
+  /** Deploy even when the last successful deploy to this environment had the same inputs. */
+  force?: boolean;
+  /** Version recorded in the ledger; default the project's package.json version. */
+  version?: string;
+  dryRun?: boolean;
+}
+
+const log = consoleLogger;
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The digest of the first artefact file a target reported (wgt, ipk, ipa…). */
+async function artifactDigest(outputs: Record<string, string>): Promise<string | undefined> {
+  for (const value of Object.values(outputs)) {
+    if (value.startsWith('/') && existsSync(value) && statSync(value).isFile()) return `sha256:${await sha256File(value)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The hash of what this deploy is made of. Nx hashes every task, cached or
+ * not, but its task hash also covers the command line (--force, --env…), so
+ * the ledger uses the per-input hashes Nx reports (files, project
+ * configuration, dependencies, external packages) and leaves the command out.
+ */
+export function deployInputHash(context: ExecutorContext): string | undefined {
+  const task = context.taskGraph?.tasks[`${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}`];
+  const details = task?.hashDetails;
+  if (!details?.nodes) return process.env.NX_TASK_HASH;
+  const entries = Object.entries(details.nodes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify([entries, details.implicitDeps ?? {}, details.runtime ?? {}])).digest('hex').slice(0, 32);
+}
+
+function packageVersion(pkg: string): string | undefined {
+  return existsSync(pkg) ? JSON.parse(readFileSync(pkg, 'utf8')).version : undefined;
+}
+
+function validate(o: DeployExecutorOptions, context: ExecutorContext): string {
+  const env = o.env ?? 'default';
+  if (!ENV_NAME.test(env)) throw new UserError('env', `"${env}" is not an environment name`, 'Use lowercase letters, digits and -, e.g. --env=staging');
+  if (!Array.isArray(o.targets) || !o.targets.length) throw new UserError('targets', 'names no target', 'List the targets that make up this deploy, e.g. "targets": ["package-tizen"]');
+  const project = context.projectsConfigurations.projects[context.projectName!];
+  for (const t of o.targets) {
+    if (!project.targets?.[t]) throw new UserError('targets', `project ${context.projectName} has no target "${t}"`, `Targets it has: ${Object.keys(project.targets ?? {}).join(', ')}`);
+    if (t === context.targetName) throw new UserError('targets', `"${t}" would run itself`, 'List the platform targets, not the deploy target');
+  }
+  return env;
+}
+
+/**
+ * Deploys one project to one environment: skips when the deploy ledger says
+ * the same inputs are already live there, otherwise runs the project's
+ * platform targets in order and records the outcome (a failed deploy is
+ * recorded as failed, never as deployed).
+ */
+export default async function deployExecutor(options: DeployExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  let env: string;
+  let ledger;
+  try {
+    env = validate(options, context);
+    ledger = openLedger(options, context.root);
+  } catch (e) {
+    log.error(`✖ ${errorMessage(e)}`);
+    return { success: false };
+  }
+  const project = context.projectName!;
+  const target = context.targetName!;
+  const inputHash = deployInputHash(context);
+  if (!inputHash) {
+    log.error('✖ No task hash: run deploys through nx (nx run <project>:deploy), which computes the hash of their inputs.');
+    return { success: false };
+  }
+  const key = { project, target, environment: env };
+
+  let records: LedgerRecord[];
+  try {
+    records = await ledger.read();
+  } catch (e) {
+    log.error(`✖ Cannot read the deploy ledger: ${errorMessage(e)}`);
+    return { success: false };
+  }
+  const live = alreadyDeployed(records, key, inputHash);
+  if (live && !options.force) {
+    log.info(`⏭ ${project} is already deployed to ${env} with these inputs (${live.commit?.slice(0, 12) ?? 'no commit'}, ${live.time}); skipping. Use --force to deploy anyway.`);
+    return { success: true };
+  }
+  if (live) log.info(`--force: deploying ${project} to ${env} although these inputs are live since ${live.time}`);
+
+  const started = Date.now();
+  const outputs: Record<string, string> = {};
+  let ok = true;
+  log.info(`▶ deploy ${project} to ${env}: ${options.targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
+  for (const t of options.targets) {
+    try {
+      for await (const result of await runExecutor<{ success: boolean; outputs?: Record<string, string> }>({ project, target: t, configuration: context.configurationName }, options.dryRun ? { dryRun: true } : {}, context)) {
+        Object.assign(outputs, result.outputs ?? {});
+        if (!result.success) ok = false;
+      }
+    } catch (e) {
+      log.error(`✖ ${project}:${t}: ${errorMessage(e)}`);
+      ok = false;
+    }
+    if (!ok) break;
+  }
+  if (options.dryRun) {
+    log.info(`Dry run: nothing deployed, nothing recorded in ${ledger.where}.`);
+    return { success: ok };
+  }
+
+  const head = await runCaptured('git', ['rev-parse', 'HEAD'], { cwd: context.root }).catch(() => undefined);
+  const version = options.version ?? packageVersion(join(context.root, projectRoot(context), 'package.json'));
+  const record: LedgerRecord = {
+    ...key,
+    inputHash,
+    result: ok ? 'succeeded' : 'failed',
+    time: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    ...(head?.exitCode === 0 ? { commit: head.stdout.trim() } : {}),
+    ...(version ? { version } : {}),
+  };
+  const digest = ok ? await artifactDigest(outputs) : undefined;
+  if (digest) record.artifactDigest = digest;
+  try {
+    await ledger.append(record);
+  } catch (e) {
+    log.error(`✖ Deployed, but the ledger could not be updated: ${errorMessage(e)}`);
+    return { success: false };
+  }
+  log.info(ok ? `✔ ${project} deployed to ${env}; recorded in ${ledger.where}` : `✖ ${project} failed to deploy to ${env}; recorded as failed in ${ledger.where}`);
+  return { success: ok };
+}
