@@ -1,0 +1,23 @@
+import { ExecutorContext } from '@nx/devkit';
+import { join } from 'path';
+import { DeployIosOptions, deployIosPlan, normalizeDeployIosOptions } from '@shipfleet/apple';
+import { buildFastlanePlan, normalizeFastlaneOptions } from '@shipfleet/fastlane';
+import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { projectRoot } from '../../utils/project-paths';
+
+export type DeployIosExecutorOptions = Partial<DeployIosOptions> & CommonExecutorOptions;
+
+/** build-ios, then the upload: altool with the API key, or the project's fastlane lane given the built .ipa. */
+export default async function deployIosExecutor(options: DeployIosExecutorOptions, context: ExecutorContext) {
+  return runExecutorPlan(options, () => {
+    const root = join(context.root, projectRoot(context));
+    const normalized = normalizeDeployIosOptions(options, root);
+    const { plan, secrets } = deployIosPlan(
+      normalized,
+      normalized.fastlane
+        ? (artifact) => buildFastlanePlan(normalizeFastlaneOptions({ lane: normalized.fastlane!.lane, platform: 'ios', options: { ipa: artifact } }, root)).plan.steps
+        : undefined,
+    );
+    return { plan, secrets };
+  });
+}
