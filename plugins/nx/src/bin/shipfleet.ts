@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// shipfleet base --env=<env> [--ledger=file|git] [--ledgerPath=…] [--ledgerRemote=…]
+//   prints the base commit of an environment: the newest commit every project deployed there has deployed.
+// shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]
+//   prints the affected projects' deploy targets as a JSON matrix [{project, runner}] for CI.
+import { baseCommit, lastDeployedCommits, runCaptured } from '@shipfleet/core';
+import { ENV_NAME, openLedger } from '../utils/ledger';
+
+const RUNNERS: Record<string, string> = { macos: 'macos-latest', linux: 'ubuntu-latest' };
+
+function flags(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([A-Za-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument "${argv[i]}"`);
+    out[m[1].replace(/-(\w)/g, (_, c) => c.toUpperCase())] = m[2] ?? argv[++i] ?? '';
+  }
+  return out;
+}
+
+async function nxJson(args: string[]): Promise<unknown> {
+  const r = await runCaptured(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['nx', ...args], { env: { NX_DAEMON: process.env.NX_DAEMON ?? 'false', NX_TUI: 'false' } });
+  if (r.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${r.stderr || r.stdout}`);
+  return JSON.parse(r.stdout.slice(r.stdout.search(/[[{]/)));
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  const f = flags(rest);
+  if (command === 'base') {
+    const env = f.env;
+    if (!env || !ENV_NAME.test(env)) throw new Error('--env=<environment> is required (lowercase letters, digits, -)');
+    const ledger = openLedger({ ledger: f.ledger as 'file' | 'git', ledgerPath: f.ledgerPath, ledgerRemote: f.ledgerRemote, ledgerRef: f.ledgerRef }, process.cwd());
+    const commits = [...lastDeployedCommits(await ledger.read(), env).values()];
+    const base = await baseCommit(process.cwd(), commits);
+    if (!base) {
+      process.stderr.write(`no successful deploy to ${env} is recorded in ${ledger.where}\n`);
+      return 2;
+    }
+    process.stdout.write(`${base}\n`);
+    return 0;
+  }
+  if (command === 'matrix') {
+    if (!f.base || !f.head) throw new Error('--base=<commit> and --head=<commit> are required');
+    const target = f.target ?? 'deploy';
+    const projects = (await nxJson(['show', 'projects', '--affected', '-t', target, `--base=${f.base}`, `--head=${f.head}`, '--json'])) as string[];
+    const matrix = [];
+    for (const project of projects.sort()) {
+      const config = (await nxJson(['show', 'project', project, '--json'])) as { targets: Record<string, { metadata?: { runner?: string } }> };
+      matrix.push({ project, runner: RUNNERS[config.targets[target]?.metadata?.runner ?? 'linux'] ?? 'ubuntu-latest' });
+    }
+    process.stdout.write(JSON.stringify(matrix) + '\n');
+    return 0;
+  }
+  process.stderr.write('usage: shipfleet base --env=<env> [--ledger=file|git] | shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]\n');
+  return command ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`shipfleet: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,160 @@
+import { readProjectConfiguration, Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse } from 'yaml';
+import { validateAppInfo, validateTizenConfig } from '@shipfleet/tv';
+import { parseFastfileLanes } from '@shipfleet/fastlane';
+import ciGenerator from './ci/generator';
+import fastlaneGenerator from './fastlane/generator';
+import iosAppGenerator from './ios-app/generator';
+import k8sServiceGenerator from './k8s-service/generator';
+import macosAppGenerator from './macos-app/generator';
+import tizenAppGenerator from './tizen-app/generator';
+import webAppGenerator from './web-app/generator';
+import webosAppGenerator from './webos-app/generator';
+
+const skip = { skipFormat: true };
+
+/** Every file of the tree under a folder, as text. */
+function snapshot(tree: Tree): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const c of tree.children(dir)) {
+      const p = dir ? `${dir}/${c}` : c;
+      if (tree.isFile(p)) out[p] = tree.read(p)!.toString('base64');
+      else walk(p);
+    }
+  };
+  walk('');
+  return out;
+}
+
+function plistOk(content: string): boolean {
+  const f = join(mkdtempSync(join(tmpdir(), 'plist-')), 'Info.plist');
+  writeFileSync(f, content);
+  return spawnSync('plistutil', ['-i', f, '-o', `${f}.bin`, '-f', 'bin']).status === 0;
+}
+
+describe('platform generators', () => {
+  it('tizen-app: a config.xml package-tizen accepts, a build, and an inferred package-tizen', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await tizenAppGenerator(tree, { name: 'tv-app', ...skip });
+    const { config, problems } = validateTizenConfig(tree.read('apps/tv-app/config.xml', 'utf-8')!);
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ appName: 'TvApp', version: '1.0.0' });
+    expect(config!.packageId).toMatch(/^[0-9a-zA-Z]{10}$/);
+    expect(readProjectConfiguration(tree, 'tv-app').targets!.build.outputs).toEqual(['{workspaceRoot}/dist/apps/tv-app']);
+    expect(tree.exists('apps/tv-app/src/index.html')).toBe(true);
+  });
+
+  it('webos-app: an appinfo.json the webOS rules accept', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await webosAppGenerator(tree, { name: 'lg-app', ...skip });
+    const dir = mkdtempSync(join(tmpdir(), 'webos-'));
+    for (const f of ['src/index.html', 'src/icon.png']) writeFileSync(join(dir, f.replace('src/', '')), tree.read(`apps/lg-app/${f}`)!);
+    expect(validateAppInfo(tree.read('apps/lg-app/appinfo.json', 'utf-8')!, dir).problems).toEqual([]);
+  });
+
+  it('web-app: vercel.json and a vercel-deploy pointed at the build output', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await webAppGenerator(tree, { name: 'site', vercelProject: 'prj_site', ...skip });
+    expect(JSON.parse(tree.read('apps/site/vercel.json', 'utf-8')!)).toMatchObject({ cleanUrls: true });
+    expect(readProjectConfiguration(tree, 'site').targets!['vercel-deploy'].options).toEqual({ projectId: 'prj_site', outputPath: 'dist/apps/site' });
+  });
+
+  it('k8s-service: parseable manifests (Deployment, Service, Kustomization) with the image and version', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await k8sServiceGenerator(tree, { name: 'api', image: 'localhost:5000/acme/api', version: '0.3.0', ...skip });
+    const kinds = ['deployment', 'service', 'kustomization'].flatMap((f) => [parse(tree.read(`services/api/k8s/${f}.yaml`, 'utf-8')!).kind]);
+    expect(kinds).toEqual(['Deployment', 'Service', 'Kustomization']);
+    const deployment = parse(tree.read('services/api/k8s/deployment.yaml', 'utf-8')!);
+    expect(deployment.spec.template.spec.containers[0].image).toBe('localhost:5000/acme/api:0.3.0');
+    expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+  });
+
+  it.each([['ios'], ['tvos'], ['watchos'], ['visionos']])('ios-app (%s): Xcode project with the right SDK, a valid Info.plist, a shared scheme', async (platform) => {
+    const tree = createTreeWithEmptyWorkspace();
+    await iosAppGenerator(tree, { name: 'my-app', platform, bundleId: 'com.acme.myapp', version: '2.1.0', ...skip });
+    const pbx = tree.read('apps/my-app/MyApp.xcodeproj/project.pbxproj', 'utf-8')!;
+    expect(pbx).toContain(`SDKROOT = ${{ ios: 'iphoneos', tvos: 'appletvos', watchos: 'watchos', visionos: 'xros' }[platform]};`);
+    expect(pbx).toContain('PRODUCT_BUNDLE_IDENTIFIER = com.acme.myapp;');
+    expect(plistOk(tree.read('apps/my-app/MyApp/Info.plist', 'utf-8')!)).toBe(true);
+    expect(tree.exists('apps/my-app/MyApp.xcodeproj/xcshareddata/xcschemes/MyApp.xcscheme')).toBe(true);
+    expect(JSON.parse(tree.read('apps/my-app/package.json', 'utf-8')!).version).toBe('2.1.0');
+  });
+
+  it('macos-app: SDKROOT macosx, entitlements plist, sign-macos pointed at the built app', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await macosAppGenerator(tree, { name: 'desk', ...skip });
+    expect(tree.read('apps/desk/Desk.xcodeproj/project.pbxproj', 'utf-8')).toContain('SDKROOT = macosx;');
+    expect(plistOk(tree.read('apps/desk/Desk/Desk.entitlements', 'utf-8')!)).toBe(true);
+    expect(readProjectConfiguration(tree, 'desk').targets!['sign-macos'].options.app).toBe('apps/desk/build/Desk.app');
+  });
+
+  it('fastlane: adds beta and release lanes for the project platform', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await iosAppGenerator(tree, { name: 'app', ...skip });
+    await fastlaneGenerator(tree, { project: 'app', ...skip });
+    expect(parseFastfileLanes(tree.read('apps/app/fastlane/Fastfile', 'utf-8')!).map((l) => `${l.platform} ${l.name}`)).toEqual(['ios beta', 'ios release']);
+  });
+
+  it('ci: a workflow with a job per environment, a runner matrix, approvals, concurrency, secrets as env', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await ciGenerator(tree, { environments: ['staging', 'production'], secrets: ['VERCEL_TOKEN'], ...skip });
+    const text = tree.read('.github/workflows/shipfleet-deploy.yml', 'utf-8')!;
+    const wf = parse(text);
+    expect(Object.keys(wf.jobs)).toEqual(['matrix-staging', 'deploy-staging', 'matrix-production', 'deploy-production']);
+    expect(wf.jobs['deploy-production']).toMatchObject({ environment: 'production', needs: ['matrix-production', 'deploy-staging'], 'runs-on': '${{ matrix.runner }}', concurrency: { group: 'shipfleet-production-${{ matrix.project }}', 'cancel-in-progress': false } });
+    const deployStep = wf.jobs['deploy-staging'].steps.at(-1);
+    expect(deployStep.run).toBe('npx nx run ${{ matrix.project }}:deploy --env=staging --ledger=git --ledgerRemote=origin');
+    expect(deployStep.env).toEqual({ VERCEL_TOKEN: '${{ secrets.VERCEL_TOKEN }}' });
+    expect(text).not.toMatch(/--\w*(token|password)\w*=/i);
+  });
+});
+
+describe('generators are idempotent and name bad options', () => {
+  it('running each generator twice changes nothing the second time', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    const runAll = async () => {
+      await tizenAppGenerator(tree, { name: 'tv', ...skip });
+      await webosAppGenerator(tree, { name: 'lg', ...skip });
+      await webAppGenerator(tree, { name: 'web', ...skip });
+      await k8sServiceGenerator(tree, { name: 'api', ...skip });
+      await iosAppGenerator(tree, { name: 'ios', ...skip });
+      await macosAppGenerator(tree, { name: 'mac', ...skip });
+      await fastlaneGenerator(tree, { project: 'ios', ...skip });
+      await ciGenerator(tree, skip);
+    };
+    await runAll();
+    const first = snapshot(tree);
+    await runAll();
+    expect(snapshot(tree)).toEqual(first);
+  });
+
+  it.each([
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'Bad Name' }), 'Option "name"'],
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', packageId: 'short' }), 'Option "packageId": "short" is not 10 alphanumeric characters'],
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', version: '1.0' }), 'Option "version": "1.0" is not a semantic version'],
+    [() => webosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'lg', appId: 'com.webos.lg' }), 'Option "appId"'],
+    [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', bundleId: 'nodots' }), 'Option "bundleId": "nodots" is not a reverse-DNS bundle identifier'],
+    [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', platform: 'android' }), 'Option "platform": "android" is not an Apple app platform'],
+    [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', teamId: 'abc' }), 'Option "teamId"'],
+    [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', port: 70000 }), 'Option "port": 70000 is not a TCP port'],
+    [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', image: 'Bad Image:tag' }), 'Option "image"'],
+    [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', namespace: 'Prod' }), 'Option "namespace"'],
+    [() => webAppGenerator(createTreeWithEmptyWorkspace(), { name: 'web', directory: '../outside' }), 'Option "directory"'],
+    [() => fastlaneGenerator(createTreeWithEmptyWorkspace(), { project: 'ghost' }), 'Option "project": no project named "ghost"'],
+    [() => ciGenerator(createTreeWithEmptyWorkspace(), { environments: ['Prod!'] }), 'Option "environments": "Prod!" is not an environment name'],
+  ])('%#: %s', async (run, message) => {
+    await expect(run()).rejects.toThrow(message);
+  });
+
+  it('refuses a second project of the same name elsewhere', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await webAppGenerator(tree, { name: 'web', ...skip });
+    await expect(webAppGenerator(tree, { name: 'web', directory: 'other/web', ...skip })).rejects.toThrow('Option "name": a project "web" already exists at apps/web');
+  });
+});

@@ -1,0 +1,90 @@
+import { addProjectConfiguration, formatFiles, getProjects, ProjectConfiguration, Tree } from '@nx/devkit';
+import { createHash } from 'crypto';
+
+/** A generator's bad option: Nx prints the message and the generator changes nothing. */
+export class GeneratorOptionError extends Error {
+  constructor(option: string, problem: string, fix: string) {
+    super(`Option "${option}": ${problem}. ${fix}`);
+    this.name = 'GeneratorOptionError';
+  }
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+const BUNDLE_ID = /^[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+$/;
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new GeneratorOptionError('name', `"${String(name ?? '')}" is not a project name`, 'Use lowercase letters, digits and -, starting with a letter (e.g. tv-app)');
+  }
+  return name;
+}
+
+export function checkVersion(version: unknown, option = 'version'): string {
+  const v = version ?? '1.0.0';
+  if (typeof v !== 'string' || !SEMVER.test(v)) throw new GeneratorOptionError(option, `"${String(v)}" is not a semantic version x.y.z`, 'Use e.g. 1.0.0');
+  return v;
+}
+
+export function checkBundleId(id: unknown, option = 'bundleId'): string {
+  if (typeof id !== 'string' || !BUNDLE_ID.test(id)) throw new GeneratorOptionError(option, `"${String(id ?? '')}" is not a reverse-DNS bundle identifier`, 'Use e.g. com.example.app (letters, digits, - and dots)');
+  return id;
+}
+
+export function checkDirectory(directory: unknown, name: string, base: string): string {
+  const dir = (typeof directory === 'string' && directory ? directory : `${base}/${name}`).replace(/\/+$/, '');
+  if (dir.startsWith('/') || dir.split('/').includes('..')) throw new GeneratorOptionError('directory', `"${dir}" is not a folder inside the workspace`, 'Give a relative path such as apps/tv');
+  return dir;
+}
+
+/** PascalCase of a kebab-case name: tv-app → TvApp. */
+export function pascal(name: string): string {
+  return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}
+
+/** A stable 10-character alphanumeric id derived from a name (the same name always gives the same id). */
+export function stableId(name: string, length = 10): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const bytes = createHash('sha256').update(name).digest();
+  return Array.from(bytes.subarray(0, length), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/**
+ * Adds the project, or leaves it when the same project is already at that
+ * folder (so a generator run twice changes nothing). A different project
+ * with that name, or another project in that folder, is an error.
+ */
+export function addOrKeepProject(tree: Tree, name: string, config: ProjectConfiguration): void {
+  const existing = getProjects(tree);
+  const same = existing.get(name);
+  if (same) {
+    if (same.root !== config.root) throw new GeneratorOptionError('name', `a project "${name}" already exists at ${same.root}`, 'Choose another name, or the same directory to regenerate it');
+    return;
+  }
+  for (const [other, p] of existing) {
+    if (p.root === config.root) throw new GeneratorOptionError('directory', `${config.root} already holds project "${other}"`, 'Choose another directory');
+  }
+  addProjectConfiguration(tree, name, config);
+}
+
+/** Writes each file (generated files are owned by the generator: rewritten with the same content when run again). */
+export function writeFiles(tree: Tree, root: string, files: Record<string, string | Buffer>): void {
+  for (const [path, content] of Object.entries(files)) tree.write(`${root}/${path}`, content);
+}
+
+export async function finish(tree: Tree, skipFormat?: boolean): Promise<void> {
+  if (!skipFormat) await formatFiles(tree);
+}
+
+/** A 1×1 PNG, so icons referenced by app manifests exist and are real images. */
+export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** nx:run-commands build that copies the app's sources (and its manifest) into dist/<root>. */
+export function copyBuildTarget(root: string, extra: string[] = []) {
+  const out = `dist/${root}`;
+  return {
+    executor: 'nx:run-commands',
+    outputs: [`{workspaceRoot}/${out}`],
+    options: { command: `rm -rf ${out} && mkdir -p ${out} && cp -R ${[`${root}/src/.`, ...extra.map((f) => `${root}/${f}`)].join(' ')} ${out}/` },
+  };
+}
