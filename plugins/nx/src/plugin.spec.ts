@@ -5,11 +5,9 @@ import { createNodesV2 } from './plugin';
 import { projectRootOf } from './inference/detect';
 
 // The plugin cache lives in Nx's workspace data directory; keep it out of the repo.
-jest.mock('@nx/devkit/internal', () => {
-  const actual = jest.requireActual('@nx/devkit/internal');
-  const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'shipfleet-nx-data-'));
-  return { ...actual, workspaceDataDirectory: dir, calculateHashesForCreateNodes: async (roots: string[]) => roots.map((r: string) => `${r}-${Math.random()}`) };
-});
+jest.mock('nx/src/utils/cache-directory', () => ({ workspaceDataDirectory: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'shipfleet-nx-data-')) }));
+// The test folders are not Nx workspaces: give every project a fresh hash so nothing is served from cache.
+jest.mock('nx/src/utils/workspace-context', () => ({ hashMultiGlobWithWorkspaceContext: async (_root: string, groups: string[][]) => groups.map(() => `${Math.random()}`) }));
 
 const seedFastfile = readFileSync(resolve(__dirname, '../../../packages/fastlane/src/__fixtures__/seed-003/fastlane/Fastfile'), 'utf8');
 const TIZEN = '<widget xmlns="http://www.w3.org/ns/widgets"><tizen:application id="Ab12Cd34Ef.Tv"/></widget>';

@@ -1,5 +1,10 @@
-import { AggregateCreateNodesError, CreateNodesContext, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
-import { calculateHashesForCreateNodes, PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
+import type { CreateNodesContext, CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
+// Narrow imports: inference loads on every nx command, and @nx/devkit's index costs far more than these.
+import { AggregateCreateNodesError } from 'nx/src/project-graph/error-types';
+import { hashArray, hashObject } from 'nx/src/hasher/file-hasher';
+import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
+import { PluginCache } from 'nx/src/utils/plugin-cache-utils';
+import { hashMultiGlobWithWorkspaceContext } from 'nx/src/utils/workspace-context';
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { detectPlatforms, MARKER_GLOB, projectRootOf } from './inference/detect';
@@ -31,7 +36,9 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
   const roots = [...firstFileOfRoot.keys()];
   const named = namedInput(context);
   // Results are cached by a hash of each project's files and the plugin options, as Nx's own plugins do.
-  const hashes = await calculateHashesForCreateNodes(roots, { ...opts, named }, context);
+  const optionsHash = hashObject({ ...opts, named });
+  const fileHashes = roots.length ? await hashMultiGlobWithWorkspaceContext(context.workspaceRoot, roots.map((r) => [join(r, '**/*')])) : [];
+  const hashes = fileHashes.map((h) => hashArray([h, optionsHash]));
   const cache = new PluginCache<CachedProject>(join(workspaceDataDirectory, 'shipfleet-nx.hash'));
   const results: Array<[string, CreateNodesResult]> = [];
   const errors: Array<[string, Error]> = [];

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { FastfileLane, parseFastfileLanes } from '@shipfleet/fastlane';
+import type { FastfileLane } from '@shipfleet/fastlane';
 
 export type ApplePlatform = 'ios' | 'tvos' | 'watchos' | 'visionos';
 
@@ -75,6 +75,7 @@ export function detectPlatforms(workspaceRoot: string, root: string): DetectedPl
     vercel: entries.includes('vercel.json') || existsSync(join(abs, '.vercel/project.json')),
     k8s,
     canary: entries.includes('canary.json'),
-    lanes: fastfile === undefined ? undefined : parseFastfileLanes(fastfile),
+    // Loaded only for projects that have a Fastfile: inference runs on every nx command.
+    lanes: fastfile === undefined ? undefined : (require('@shipfleet/fastlane') as typeof import('@shipfleet/fastlane')).parseFastfileLanes(fastfile),
   };
 }

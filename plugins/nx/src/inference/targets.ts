@@ -1,5 +1,5 @@
-import { TargetConfiguration } from '@nx/devkit';
-import { FastfileLane } from '@shipfleet/fastlane';
+import type { TargetConfiguration } from '@nx/devkit';
+import type { FastfileLane } from '@shipfleet/fastlane';
 import { DetectedPlatforms } from './detect';
 
 export type TargetKind = 'build-ios' | 'deploy-ios' | 'sign-macos' | 'package-tizen' | 'package-webos' | 'vercel-deploy' | 'k8s-deploy' | 'canary-monitor' | 'fastlane-lane' | 'deploy';
