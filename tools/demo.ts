@@ -32,5 +32,21 @@ const run = ws.nx(['run', 'mobile:fastlane-ios-beta', '--secretEnv=MATCH_PASSWOR
 console.log(run.output.trim());
 if (run.output.includes('demo-secret-value')) throw new Error('the secret leaked into the output');
 
-step(run.code === 0 ? `Done: workspace kept at ${ws.root}` : 'The demo run failed');
-process.exit(run.code === 0 ? 0 : 1);
+if (run.code !== 0) process.exit(1);
+
+step('nx g @shipfleet/nx:tizen-app tv && nx g @shipfleet/nx:webos-app lg');
+console.log(ws.nx(['g', '@shipfleet/nx:tizen-app', 'tv']).output.trim());
+console.log(ws.nx(['g', '@shipfleet/nx:webos-app', 'lg']).output.trim());
+ws.git('add', '-A');
+ws.git('-c', 'user.email=demo@example.com', '-c', 'user.name=demo', 'commit', '-qm', 'tv apps');
+
+step('nx run-many -t deploy -p tv,lg --env=staging (build, sign the .wgt with development certificates, package the .ipk, record in the ledger)');
+const deploy = ws.nx(['run-many', '-t', 'deploy', '-p', 'tv,lg', '--env=staging', '--output-style=static']);
+console.log(deploy.output.trim());
+
+step('The same again: the ledger says these inputs are live, nothing is redeployed');
+const again = ws.nx(['run-many', '-t', 'deploy', '-p', 'tv,lg', '--env=staging', '--output-style=static']);
+console.log(again.output.split('\n').filter((l) => l.includes('⏭') || l.includes('Successfully')).join('\n'));
+
+step(deploy.code === 0 && again.code === 0 ? `Done: workspace kept at ${ws.root} (packages in dist/shipfleet/, ledger in .shipfleet/ledger)` : 'The demo run failed');
+process.exit(deploy.code === 0 && again.code === 0 ? 0 : 1);
