@@ -40,6 +40,15 @@ ${s.teamId ? `\t\t\t\tDEVELOPMENT_TEAM = ${s.teamId};\n` : ''}\t\t\t\tGENERATE_I
 \t\t\tname = ${config};
 \t\t};
 `;
+  const configList = (key: string) => `\t\t${id(key)} = {
+\t\t\tisa = XCConfigurationList;
+\t\t\tbuildConfigurations = (
+\t\t\t\t${id('cfg-Debug')} /* Debug */,
+\t\t\t\t${id('cfg-Release')} /* Release */,
+\t\t\t);
+\t\t\tdefaultConfigurationName = Release;
+\t\t};
+`;
   return `// !$*UTF8*$!
 {
 \tarchiveVersion = 1;
@@ -128,23 +137,7 @@ ${s.teamId ? `\t\t\t\tDEVELOPMENT_TEAM = ${s.teamId};\n` : ''}\t\t\t\tGENERATE_I
 ${settings('Debug')}${settings('Release')}/* End XCBuildConfiguration section */
 
 /* Begin XCConfigurationList section */
-\t\t${id('cfglist-target')} = {
-\t\t\tisa = XCConfigurationList;
-\t\t\tbuildConfigurations = (
-\t\t\t\t${id('cfg-Debug')} /* Debug */,
-\t\t\t\t${id('cfg-Release')} /* Release */,
-\t\t\t);
-\t\t\tdefaultConfigurationName = Release;
-\t\t};
-\t\t${id('cfglist-project')} = {
-\t\t\tisa = XCConfigurationList;
-\t\t\tbuildConfigurations = (
-\t\t\t\t${id('cfg-Debug')} /* Debug */,
-\t\t\t\t${id('cfg-Release')} /* Release */,
-\t\t\t);
-\t\t\tdefaultConfigurationName = Release;
-\t\t};
-/* End XCConfigurationList section */
+${configList('cfglist-target')}${configList('cfglist-project')}/* End XCConfigurationList section */
 \t};
 \trootObject = ${id('project')} /* Project object */;
 }
@@ -168,6 +161,16 @@ export function sharedScheme(product: string): string {
 </Scheme>
 `;
 }
+
+/** The Info.plist keys every app bundle built from this project needs (values filled in by Xcode). */
+export const APP_BUNDLE_KEYS = {
+  CFBundleExecutable: '$(EXECUTABLE_NAME)',
+  CFBundleIdentifier: '$(PRODUCT_BUNDLE_IDENTIFIER)',
+  CFBundleName: '$(PRODUCT_NAME)',
+  CFBundlePackageType: 'APPL',
+  CFBundleShortVersionString: '$(MARKETING_VERSION)',
+  CFBundleVersion: '$(CURRENT_PROJECT_VERSION)',
+};
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 

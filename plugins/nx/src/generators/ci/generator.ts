@@ -14,6 +14,16 @@ export interface CiSchema {
 
 const DEFAULT_SECRETS = ['VERCEL_TOKEN', 'KUBECONFIG_DATA', 'TIZEN_AUTHOR_P12', 'TIZEN_AUTHOR_PASSWORD', 'TIZEN_DISTRIBUTOR_P12', 'TIZEN_DISTRIBUTOR_PASSWORD', 'IOS_P12', 'IOS_P12_PASSWORD', 'ASC_API_KEY'];
 
+/** Checkout with full history (affected and the ledger need it), Node and the workspace's packages. */
+const SETUP_STEPS = `      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - run: npm ci`;
+
 function job(env: string, previous: string | undefined, branch: string, secrets: string[]): string {
   const needs = previous ? `[matrix-${env}, deploy-${previous}]` : `matrix-${env}`;
   return `  matrix-${env}:
@@ -21,14 +31,7 @@ function job(env: string, previous: string | undefined, branch: string, secrets:
     outputs:
       matrix: \${{ steps.matrix.outputs.matrix }}
     steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - run: npm ci
+${SETUP_STEPS}
       # The ledger travels with the repository: what is live in ${env} decides the base.
       - run: git fetch origin +refs/shipfleet/ledger:refs/shipfleet/ledger || true
       - id: base
@@ -50,14 +53,7 @@ function job(env: string, previous: string | undefined, branch: string, secrets:
       group: shipfleet-${env}-\${{ matrix.project }}
       cancel-in-progress: false
     steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - run: npm ci
+${SETUP_STEPS}
       - run: npx nx run \${{ matrix.project }}:deploy --env=${env} --ledger=git --ledgerRemote=origin
         # Secrets reach the deploy as environment variables, never as flags.
         env:

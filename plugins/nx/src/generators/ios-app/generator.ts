@@ -1,6 +1,6 @@
 import { Tree } from '@nx/devkit';
 import { addOrKeepProject, checkBundleId, checkDirectory, checkName, checkVersion, finish, GeneratorOptionError, pascal, writeFiles } from '../../utils/generator-utils';
-import { infoPlist, pbxproj, sharedScheme, XcodeSdk } from '../xcode-files';
+import { APP_BUNDLE_KEYS, infoPlist, pbxproj, sharedScheme, XcodeSdk } from '../xcode-files';
 
 export interface IosAppSchema {
   name: string;
@@ -31,16 +31,7 @@ export async function iosAppGenerator(tree: Tree, o: IosAppSchema) {
     'package.json': JSON.stringify({ name, version, private: true }, null, 2) + '\n',
     [`${product}.xcodeproj/project.pbxproj`]: pbxproj({ product, bundleId, sdk, version, teamId: o.teamId }),
     [`${product}.xcodeproj/xcshareddata/xcschemes/${product}.xcscheme`]: sharedScheme(product),
-    [`${product}/Info.plist`]: infoPlist({
-      CFBundleDevelopmentRegion: 'en',
-      CFBundleExecutable: '$(EXECUTABLE_NAME)',
-      CFBundleIdentifier: '$(PRODUCT_BUNDLE_IDENTIFIER)',
-      CFBundleName: '$(PRODUCT_NAME)',
-      CFBundlePackageType: 'APPL',
-      CFBundleShortVersionString: '$(MARKETING_VERSION)',
-      CFBundleVersion: '$(CURRENT_PROJECT_VERSION)',
-      ...(platform === 'ios' ? { LSRequiresIPhoneOS: true } : {}),
-    }),
+    [`${product}/Info.plist`]: infoPlist({ CFBundleDevelopmentRegion: 'en', ...APP_BUNDLE_KEYS, ...(platform === 'ios' ? { LSRequiresIPhoneOS: true } : {}) }),
     [`${product}/App.swift`]: `import SwiftUI\n\n@main\nstruct ${product}App: App {\n    var body: some Scene {\n        WindowGroup { Text("${product}") }\n    }\n}\n`,
   });
   await finish(tree, o.skipFormat);

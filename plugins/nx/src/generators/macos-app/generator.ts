@@ -1,6 +1,6 @@
 import { Tree } from '@nx/devkit';
 import { addOrKeepProject, checkBundleId, checkDirectory, checkName, checkVersion, finish, GeneratorOptionError, pascal, writeFiles } from '../../utils/generator-utils';
-import { infoPlist, pbxproj, sharedScheme } from '../xcode-files';
+import { APP_BUNDLE_KEYS, infoPlist, pbxproj, sharedScheme } from '../xcode-files';
 
 export interface MacosAppSchema {
   name: string;
@@ -29,15 +29,7 @@ export async function macosAppGenerator(tree: Tree, o: MacosAppSchema) {
     'package.json': JSON.stringify({ name, version, private: true }, null, 2) + '\n',
     [`${product}.xcodeproj/project.pbxproj`]: pbxproj({ product, bundleId, sdk: 'macosx', version, teamId: o.teamId }),
     [`${product}.xcodeproj/xcshareddata/xcschemes/${product}.xcscheme`]: sharedScheme(product),
-    [`${product}/Info.plist`]: infoPlist({
-      CFBundleExecutable: '$(EXECUTABLE_NAME)',
-      CFBundleIdentifier: '$(PRODUCT_BUNDLE_IDENTIFIER)',
-      CFBundleName: '$(PRODUCT_NAME)',
-      CFBundlePackageType: 'APPL',
-      CFBundleShortVersionString: '$(MARKETING_VERSION)',
-      CFBundleVersion: '$(CURRENT_PROJECT_VERSION)',
-      LSMinimumSystemVersion: '$(MACOSX_DEPLOYMENT_TARGET)',
-    }),
+    [`${product}/Info.plist`]: infoPlist({ ...APP_BUNDLE_KEYS, LSMinimumSystemVersion: '$(MACOSX_DEPLOYMENT_TARGET)' }),
     [`${product}/${product}.entitlements`]: infoPlist({ 'com.apple.security.app-sandbox': true, 'com.apple.security.network.client': true }),
     [`${product}/App.swift`]: `import SwiftUI\n\n@main\nstruct ${product}App: App {\n    var body: some Scene {\n        WindowGroup { Text("${product}") }\n    }\n}\n`,
   });
