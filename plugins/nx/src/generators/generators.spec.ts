@@ -67,17 +67,19 @@ describe('platform generators', () => {
 
   it('k8s-service: parseable manifests (Deployment, Service, Kustomization) with the image and version', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    await k8sServiceGenerator(tree, { name: 'api', image: 'localhost:5000/acme/api', version: '0.3.0', ...skip });
+    await k8sServiceGenerator(tree, { name: 'api', image: 'localhost:5000/acme/api', appVersion: '0.3.0', ...skip });
     const kinds = ['deployment', 'service', 'kustomization'].flatMap((f) => [parse(tree.read(`services/api/k8s/${f}.yaml`, 'utf-8')!).kind]);
     expect(kinds).toEqual(['Deployment', 'Service', 'Kustomization']);
     const deployment = parse(tree.read('services/api/k8s/deployment.yaml', 'utf-8')!);
     expect(deployment.spec.template.spec.containers[0].image).toBe('localhost:5000/acme/api:0.3.0');
     expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+    // k8s-deploy sets the image by name → tag.
+    expect(readProjectConfiguration(tree, 'api').targets!['k8s-deploy'].options.images).toEqual({ 'localhost:5000/acme/api': '0.3.0' });
   });
 
   it.each([['ios'], ['tvos'], ['watchos'], ['visionos']])('ios-app (%s): Xcode project with the right SDK, a valid Info.plist, a shared scheme', async (platform) => {
     const tree = createTreeWithEmptyWorkspace();
-    await iosAppGenerator(tree, { name: 'my-app', platform, bundleId: 'com.acme.myapp', version: '2.1.0', ...skip });
+    await iosAppGenerator(tree, { name: 'my-app', platform, bundleId: 'com.acme.myapp', appVersion: '2.1.0', ...skip });
     const pbx = tree.read('apps/my-app/MyApp.xcodeproj/project.pbxproj', 'utf-8')!;
     expect(pbx).toContain(`SDKROOT = ${{ ios: 'iphoneos', tvos: 'appletvos', watchos: 'watchos', visionos: 'xros' }[platform]};`);
     expect(pbx).toContain('PRODUCT_BUNDLE_IDENTIFIER = com.acme.myapp;');
@@ -137,7 +139,7 @@ describe('generators are idempotent and name bad options', () => {
   it.each([
     [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'Bad Name' }), 'Option "name"'],
     [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', packageId: 'short' }), 'Option "packageId": "short" is not 10 alphanumeric characters'],
-    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', version: '1.0' }), 'Option "version": "1.0" is not a semantic version'],
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', appVersion: '1.0' }), 'Option "appVersion": "1.0" is not a semantic version'],
     [() => webosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'lg', appId: 'com.webos.lg' }), 'Option "appId"'],
     [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', bundleId: 'nodots' }), 'Option "bundleId": "nodots" is not a reverse-DNS bundle identifier'],
     [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', platform: 'android' }), 'Option "platform": "android" is not an Apple app platform'],

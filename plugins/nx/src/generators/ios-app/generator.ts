@@ -9,7 +9,7 @@ export interface IosAppSchema {
   /** ios (default), tvos, watchos, visionos. */
   platform?: string;
   teamId?: string;
-  version?: string;
+  appVersion?: string;
   skipFormat?: boolean;
 }
 
@@ -24,7 +24,7 @@ export async function iosAppGenerator(tree: Tree, o: IosAppSchema) {
   if (!sdk) throw new GeneratorOptionError('platform', `"${platform}" is not an Apple app platform`, 'Use ios, tvos, watchos or visionos (macOS apps: nx g @shipfleet/nx:macos-app)');
   const bundleId = checkBundleId(o.bundleId ?? `com.example.${name.replace(/-/g, '')}`);
   if (o.teamId !== undefined && !/^[A-Z0-9]{10}$/.test(o.teamId)) throw new GeneratorOptionError('teamId', `"${o.teamId}" is not an Apple team id`, 'Team ids are 10 capital letters or digits, e.g. ABCDE12345');
-  const version = checkVersion(o.version);
+  const version = checkVersion(o.appVersion, 'appVersion');
   const product = pascal(name).replace(/[^A-Za-z0-9]/g, '');
   addOrKeepProject(tree, name, { root, projectType: 'application', targets: { 'build-ios': { options: { platform, scheme: product, ...(o.teamId ? { teamId: o.teamId } : {}) } } }, tags: [`platform:${platform}`] });
   writeFiles(tree, root, {

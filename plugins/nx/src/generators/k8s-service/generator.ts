@@ -9,7 +9,7 @@ export interface K8sServiceSchema {
   port?: number;
   replicas?: number;
   namespace?: string;
-  version?: string;
+  appVersion?: string;
   skipFormat?: boolean;
 }
 
@@ -19,7 +19,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export async function k8sServiceGenerator(tree: Tree, o: K8sServiceSchema) {
   const name = checkName(o.name);
   const root = checkDirectory(o.directory, name, 'services');
-  const version = checkVersion(o.version);
+  const version = checkVersion(o.appVersion, 'appVersion');
   const image = o.image ?? `registry.example.com/${name}`;
   if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(image)) throw new GeneratorOptionError('image', `"${image}" is not an image repository`, 'Give the repository without tag, e.g. ghcr.io/acme/api');
   const port = o.port ?? 8080;
@@ -32,7 +32,7 @@ export async function k8sServiceGenerator(tree: Tree, o: K8sServiceSchema) {
     root,
     projectType: 'application',
     sourceRoot: `${root}/src`,
-    targets: { 'k8s-deploy': { options: { namespace, images: { [image]: `${image}:${version}` } } } },
+    targets: { 'k8s-deploy': { options: { namespace, images: { [image]: version } } } },
     tags: ['platform:k8s'],
   });
   const labels = `app.kubernetes.io/name: ${name}`;

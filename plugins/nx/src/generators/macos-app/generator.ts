@@ -7,7 +7,7 @@ export interface MacosAppSchema {
   directory?: string;
   bundleId?: string;
   teamId?: string;
-  version?: string;
+  appVersion?: string;
   skipFormat?: boolean;
 }
 
@@ -17,7 +17,7 @@ export async function macosAppGenerator(tree: Tree, o: MacosAppSchema) {
   const root = checkDirectory(o.directory, name, 'apps');
   const bundleId = checkBundleId(o.bundleId ?? `com.example.${name.replace(/-/g, '')}`);
   if (o.teamId !== undefined && !/^[A-Z0-9]{10}$/.test(o.teamId)) throw new GeneratorOptionError('teamId', `"${o.teamId}" is not an Apple team id`, 'Team ids are 10 capital letters or digits, e.g. ABCDE12345');
-  const version = checkVersion(o.version);
+  const version = checkVersion(o.appVersion, 'appVersion');
   const product = pascal(name).replace(/[^A-Za-z0-9]/g, '');
   addOrKeepProject(tree, name, {
     root,

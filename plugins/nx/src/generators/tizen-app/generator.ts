@@ -7,7 +7,7 @@ export interface TizenAppSchema {
   /** 10 alphanumeric characters; default derived from the name. */
   packageId?: string;
   appName?: string;
-  version?: string;
+  appVersion?: string;
   skipFormat?: boolean;
 }
 
@@ -19,7 +19,7 @@ export async function tizenAppGenerator(tree: Tree, o: TizenAppSchema) {
   if (!/^[0-9a-zA-Z]{10}$/.test(packageId)) throw new GeneratorOptionError('packageId', `"${packageId}" is not 10 alphanumeric characters`, 'Tizen package ids are exactly 10 letters or digits, e.g. Ab12Cd34Ef');
   const appName = o.appName ?? pascal(name).replace(/[^0-9a-zA-Z]/g, '');
   if (!/^[0-9a-zA-Z]{1,52}$/.test(appName)) throw new GeneratorOptionError('appName', `"${appName}" is not alphanumeric`, 'Use letters and digits only, e.g. TvApp');
-  const version = checkVersion(o.version);
+  const version = checkVersion(o.appVersion, 'appVersion');
   addOrKeepProject(tree, name, { root, projectType: 'application', sourceRoot: `${root}/src`, targets: { build: copyBuildTarget(root, ['config.xml']) }, tags: ['platform:tizen'] });
   writeFiles(tree, root, {
     'config.xml': `<?xml version="1.0" encoding="UTF-8"?>

@@ -7,7 +7,7 @@ export interface WebosAppSchema {
   /** Lowercase reverse-DNS id; default com.example.<name>. */
   appId?: string;
   title?: string;
-  version?: string;
+  appVersion?: string;
   skipFormat?: boolean;
 }
 
@@ -18,7 +18,7 @@ export async function webosAppGenerator(tree: Tree, o: WebosAppSchema) {
   const appId = o.appId ?? `com.example.${name.replace(/-/g, '')}`;
   checkBundleId(appId, 'appId');
   if (!/^[a-z0-9][a-z0-9.+-]*$/.test(appId) || /^com\.(palm|webos|lge|palmdts)\./.test(appId)) throw new GeneratorOptionError('appId', `"${appId}" is not a webOS app id`, 'Use lowercase letters, digits, . - +, not under com.palm., com.webos., com.lge. or com.palmdts.');
-  const version = checkVersion(o.version);
+  const version = checkVersion(o.appVersion, 'appVersion');
   addOrKeepProject(tree, name, { root, projectType: 'application', sourceRoot: `${root}/src`, targets: { build: copyBuildTarget(root, ['appinfo.json']) }, tags: ['platform:webos'] });
   writeFiles(tree, root, {
     'appinfo.json': JSON.stringify({ id: appId, version, vendor: 'Example', type: 'web', main: 'index.html', title: o.title ?? pascal(name), icon: 'icon.png', largeIcon: 'icon.png' }, null, 2) + '\n',

@@ -1,0 +1,100 @@
+import { spawnSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { SampleWorkspace } from '../tools/sample-workspace';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startK8sApi } = require('../tools/k8s-api/server.js');
+
+interface K8sApi {
+  url: string;
+  kubeconfigPath: string;
+  get(kind: string, namespace: string, name: string): { spec: { template: { spec: { containers: Array<{ image: string }> } } } } | undefined;
+  close(): Promise<void>;
+}
+
+// With SHIPFLEET_E2E_KUBECONFIG the suite runs against that cluster instead of the stand-in. The good
+// image must be pullable there: SHIPFLEET_E2E_IMAGE (repository) and SHIPFLEET_E2E_TAG (default: the
+// stand-in's registry.example.com/api and 1.0.0, which only the stand-in "pulls").
+const REAL_KUBECONFIG = process.env.SHIPFLEET_E2E_KUBECONFIG;
+const IMAGE = process.env.SHIPFLEET_E2E_IMAGE ?? 'registry.example.com/api';
+const GOOD_TAG = process.env.SHIPFLEET_E2E_TAG ?? '1.0.0';
+const BAD_TAG = '0.0.0-shipfleet-does-not-exist';
+
+describe(`k8s-deploy through the real nx CLI, against ${REAL_KUBECONFIG ? 'the cluster of SHIPFLEET_E2E_KUBECONFIG' : 'the Kubernetes API stand-in'}`, () => {
+  let ws: SampleWorkspace;
+  let api: K8sApi | undefined;
+  const kubeconfig = () => REAL_KUBECONFIG ?? api!.kubeconfigPath;
+  const env = () => ({ KUBECONFIG: kubeconfig() });
+  const imageOf = (): string | undefined => {
+    if (api) return api.get('Deployment', 'default', 'api')?.spec.template.spec.containers[0].image;
+    const r = spawnSync(process.env.SHIPFLEET_KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig(), 'get', 'deployment', 'api', '-n', 'default', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  };
+  const setTag = (tag: string) => {
+    const p = JSON.parse(ws.read('services/api/project.json'));
+    p.targets['k8s-deploy'].options.images = { [IMAGE]: tag };
+    // A real cluster reports a bad image only when the wait times out: keep that inside the test's time.
+    if (REAL_KUBECONFIG) p.targets['k8s-deploy'].options.timeoutSeconds = 120;
+    ws.write('services/api/project.json', JSON.stringify(p, null, 2));
+    ws.git('add', '-A');
+    ws.git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', `api ${tag}`);
+  };
+  const ledger = () => (existsSync(ws.path('.shipfleet/ledger')) ? JSON.parse(readFileSync(ws.path('.shipfleet/ledger'), 'utf8')).records : []);
+
+  beforeAll(async () => {
+    if (!REAL_KUBECONFIG) api = await startK8sApi({ port: 0, scenario: { deadlineFactor: 0.01, images: { [`${IMAGE}:${BAD_TAG}`]: 'bad' } } });
+    ws = new SampleWorkspace('k8s');
+    expect(ws.nx(['g', '@shipfleet/nx:init']).code).toBe(0);
+    expect(ws.nx(['g', '@shipfleet/nx:k8s-service', 'api', `--image=${IMAGE}`, `--appVersion=${GOOD_TAG}`, '--replicas=2']).code).toBe(0);
+    ws.write('services/api/k8s/secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-db\ntype: Opaque\nstringData:\n  password: e2e-db-Secret-pw-991\n');
+    const kustomization = ws.read('services/api/k8s/kustomization.yaml').replace('  - service.yaml', '  - service.yaml\n  - secret.yaml');
+    ws.write('services/api/k8s/kustomization.yaml', kustomization);
+    ws.git('add', '-A');
+    ws.git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'api');
+  });
+  afterAll(async () => {
+    await api?.close();
+    // On a real cluster, leave nothing behind.
+    if (REAL_KUBECONFIG) spawnSync(process.env.SHIPFLEET_KUBECTL ?? 'kubectl', ['--kubeconfig', REAL_KUBECONFIG, 'delete', 'deployment,service,secret', '-l', 'shipfleet.dev/project=api', '-n', 'default']);
+  });
+
+  it('infers k8s-deploy and deploy for the generated service', () => {
+    const show = ws.nx(['show', 'project', 'api', '--json']);
+    const project = JSON.parse(show.output.slice(show.output.indexOf('{')));
+    expect(project.targets['k8s-deploy']).toMatchObject({ executor: '@shipfleet/nx:k8s-deploy', cache: false, options: { manifests: ['k8s'] } });
+    expect(project.targets.deploy.options).toEqual({ targets: ['k8s-deploy'] });
+  });
+
+  it('--dry-run shows the plan and runs nothing', async () => {
+    const r = await ws.nxAsync(['run', 'api:k8s-deploy', '--dry-run'], env());
+    expect({ code: r.code, output: r.code ? r.output : "" }).toEqual({ code: 0, output: "" });
+    expect(r.output).toContain('Dry run: nothing was executed.');
+    if (api) expect(imageOf()).toBeUndefined();
+    expect(r.output).not.toContain('e2e-db-Secret-pw-991');
+  });
+
+  it('a healthy rollout succeeds and is recorded in the ledger', async () => {
+    const r = await ws.nxAsync(['run', 'api:deploy', '--env=staging', '--output-style=static'], env());
+    expect({ code: r.code, output: r.code ? r.output : "" }).toEqual({ code: 0, output: "" });
+    expect(imageOf()).toBe(`${IMAGE}:${GOOD_TAG}`);
+    expect(r.output).toContain('api deployed to staging');
+    expect(r.output).not.toContain('e2e-db-Secret-pw-991');
+    expect(ledger().map((x: { result: string }) => x.result)).toEqual(['succeeded']);
+  });
+
+  it('a bad image rolls back to the previous image and fails with the reason; the ledger records it as failed', async () => {
+    setTag(BAD_TAG);
+    const r = await ws.nxAsync(['run', 'api:deploy', '--env=staging', '--output-style=static'], env());
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/deployment\/api rolled back to revision 1/);
+    expect(r.output).toMatch(/ImagePullBackOff|ErrImagePull/);
+    expect(imageOf()).toBe(`${IMAGE}:${GOOD_TAG}`);
+    expect(ledger().map((x: { result: string }) => x.result)).toEqual(['succeeded', 'failed']);
+    expect(r.output).not.toContain('e2e-db-Secret-pw-991');
+  });
+
+  it('a missing manifests folder is named', async () => {
+    const r = await ws.nxAsync(['run', 'api:k8s-deploy', '--manifests=nope'], env());
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('Option "manifests"');
+  });
+});

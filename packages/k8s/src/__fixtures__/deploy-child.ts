@@ -1,0 +1,33 @@
+// Runs a k8s deploy plan in its own process (where @kubernetes/client-node can load) and prints
+// the outcome as one JSON line after a marker on stdout; every log line goes to stderr as it happens.
+import { Logger, runPlan } from '@shipfleet/core';
+import { buildK8sPlan, normalizeK8sOptions } from '../index';
+
+interface ChildInput {
+  options: Parameters<typeof normalizeK8sOptions>[0];
+  projectRoot: string;
+  pollIntervalMs?: number;
+  planDryRun?: boolean;
+}
+
+async function main() {
+  const input = JSON.parse(process.argv[2]) as ChildInput;
+  const lines: string[] = [];
+  const logger: Logger = {
+    info: (l) => { lines.push(l); process.stderr.write(`${l}\n`); },
+    warn: (l) => { lines.push(l); process.stderr.write(`${l}\n`); },
+    error: (l) => { lines.push(l); process.stderr.write(`${l}\n`); },
+  };
+  let out: unknown;
+  try {
+    const normalized = normalizeK8sOptions(input.options, input.projectRoot, process.env);
+    const { plan, result } = buildK8sPlan(normalized, { pollIntervalMs: input.pollIntervalMs });
+    const report = await runPlan(plan, { logger, secrets: normalized.secrets, handleSignals: false, dryRun: input.planDryRun });
+    out = { report, result, lines };
+  } catch (e) {
+    out = { error: (e as Error).message, name: (e as Error).name, lines };
+  }
+  process.stdout.write(`\n@@RESULT@@${JSON.stringify(out)}\n`);
+}
+
+void main().then(() => process.exit(0));

@@ -1,0 +1,233 @@
+import { accessSync, constants, statSync } from 'fs';
+import { delimiter, join, resolve } from 'path';
+import { UserError } from '@shipfleet/core';
+import { parseImageRef, parseImageTarget } from './images';
+import { KubeconfigTarget, resolveKubeconfig } from './kubeconfig';
+import { LoadedManifests, loadManifests } from './manifests';
+import { isDns1123Label, labelKeyProblem, labelValueProblem } from './metadata';
+import { RenderedManifests, renderManifests } from './render';
+import { parseLabelSelector } from './selectors';
+import { isPlainObject } from './types';
+
+export const FIELD_MANAGER = 'shipfleet';
+export const VERSION_LABEL = 'app.kubernetes.io/version';
+export const PROJECT_LABEL = 'shipfleet.dev/project';
+export const PROJECT_ANNOTATION = 'shipfleet.dev/project';
+export const COMMIT_ANNOTATION = 'shipfleet.dev/commit';
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** Options of a Kubernetes deploy, as a user writes them (paths relative to the project root). */
+export interface K8sDeployOptions {
+  /** Manifest files and folders (multi-document YAML or JSON), or one kustomization folder. */
+  manifests: string | string[];
+  /** Image name (no tag) → new tag (`1.4.2`) or digest (`sha256:…`), set on every matching container and init container. */
+  images?: Record<string, string>;
+  /** Namespace for namespaced objects that name none (objects naming another one are an error). */
+  namespace?: string;
+  /** Labels added to every object and to workload pod templates. */
+  labels?: Record<string, string>;
+  /** Annotations added to every object. */
+  annotations?: Record<string, string>;
+  /** Version deployed: label app.kubernetes.io/version. */
+  version?: string;
+  /** Commit deployed: annotation shipfleet.dev/commit. */
+  commit?: string;
+  /** Nx project: label shipfleet.dev/project (made a valid label value), annotation with the exact name. */
+  project?: string;
+  /** Kubeconfig file (default: KUBECONFIG, else ~/.kube/config, else in-cluster). */
+  kubeconfig?: string;
+  /** Kubeconfig context (default: its current-context). */
+  context?: string;
+  /** How long to wait for the rollouts (and again for a rollback), in seconds. Default 300. */
+  timeoutSeconds?: number;
+  /** Apply with dryRun=All: the API server validates and admits, nothing is stored. */
+  serverDryRun?: boolean;
+  /** Take over fields another field manager owns (server-side apply force=true). */
+  forceConflicts?: boolean;
+  /** After a successful rollout, delete objects matching `pruneSelector` that the manifests no longer hold. */
+  prune?: boolean;
+  /** Label selector of the objects prune may delete (default: shipfleet.dev/project=<project>). */
+  pruneSelector?: string;
+  /** Undo workloads that do not roll out (default true). */
+  rollbackOnFailure?: boolean;
+  /** kubectl binary used to render a kustomization (default "kubectl"). */
+  kubectl?: string;
+  /** A plan dry run: no kubeconfig is required. */
+  dryRun?: boolean;
+}
+
+export interface NormalizedK8sOptions {
+  projectRoot: string;
+  manifestPaths: string[];
+  manifests: LoadedManifests;
+  /** Rendered at normalize time for manifest files; undefined for a kustomization (rendered when the plan runs). */
+  rendered?: RenderedManifests;
+  images: Record<string, string>;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Undefined only in a plan dry run where no kubeconfig exists. */
+  kubeconfig?: KubeconfigTarget;
+  timeoutSeconds: number;
+  serverDryRun: boolean;
+  forceConflicts: boolean;
+  rollbackOnFailure: boolean;
+  prune?: { selector: string };
+  kubectl: string;
+  fieldManager: string;
+  /** Values to mask in every output of the run (Secret data, kubeconfig credentials). */
+  secrets: string[];
+}
+
+function bool(raw: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  const v = raw[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw new UserError(name, `must be true or false, not ${JSON.stringify(v)}`, `Set "${name}": ${fallback ? 'false' : 'true'} or leave it out`);
+  return v;
+}
+
+function stringMap(raw: Record<string, unknown>, name: string, example: string): Record<string, string> {
+  const v = raw[name];
+  if (v === undefined || v === null) return {};
+  if (!isPlainObject(v)) throw new UserError(name, 'must be a map of keys to string values', `Example: "${name}": ${example}`);
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value !== 'string') throw new UserError(name, `the value of "${k}" is ${JSON.stringify(value)}, not a string`, 'Quote it, e.g. "1.0" instead of 1.0');
+  }
+  return v as Record<string, string>;
+}
+
+function commandExists(command: string, env: NodeJS.ProcessEnv, baseDir: string): boolean {
+  const executable = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes('/')) return executable(resolve(baseDir, command));
+  return (env.PATH ?? '').split(delimiter).some((dir) => dir && executable(join(dir, command)));
+}
+
+/** A name made into a valid label value (63 characters of letters, digits, -, _ and ., alphanumeric at both ends). */
+export function toLabelValue(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/**
+ * Checks every option and reads the manifests before anything runs; each
+ * problem is a UserError naming the option. Manifest files are rendered here
+ * (so a dry run shows them); a kustomization is rendered when the plan runs.
+ */
+export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedK8sOptions {
+  const r = raw as unknown as Record<string, unknown>;
+  if (r.manifests === undefined || r.manifests === null || r.manifests === '' || (Array.isArray(r.manifests) && !r.manifests.length)) {
+    throw new UserError('manifests', 'is required', 'List the manifest files or folders (or one kustomization folder) to apply, e.g. "manifests": ["k8s"]');
+  }
+  const list = Array.isArray(r.manifests) ? r.manifests : [r.manifests];
+  if (list.some((m) => typeof m !== 'string' || !m.trim())) throw new UserError('manifests', 'must be a path or a list of paths', 'Example: "manifests": ["k8s/base", "k8s/service.yaml"]');
+  const manifestPaths = (list as string[]).map((m) => resolve(projectRoot, m));
+
+  const images = stringMap(r, 'images', '{"registry.example.com/api": "1.4.2"}');
+  for (const [name, target] of Object.entries(images)) {
+    const ref = parseImageRef(name);
+    if (!ref) throw new UserError('images', `"${name}" is not a valid image name`, 'Use the image name as the manifests write it: [registry[:port]/]path, lowercase');
+    if (ref.tag || ref.digest) throw new UserError('images', `"${name}" includes a ${ref.digest ? 'digest' : 'tag'}`, `Use the name without tag or digest as the key ("${ref.name}") and the new tag or digest as the value`);
+    if (!parseImageTarget(target)) throw new UserError('images', `"${target}" (for ${name}) is neither a tag nor a digest`, 'A tag is up to 128 letters, digits, _, . and - (not starting with . or -); a digest is sha256:<64 hex digits>');
+  }
+
+  let namespace: string | undefined;
+  if (r.namespace !== undefined && r.namespace !== null) {
+    if (typeof r.namespace !== 'string' || !isDns1123Label(r.namespace)) {
+      throw new UserError('namespace', `${JSON.stringify(r.namespace)} is not a valid namespace name`, 'Use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
+    }
+    namespace = r.namespace;
+  }
+
+  const labels = { ...stringMap(r, 'labels', '{"team": "payments"}') };
+  const annotations = { ...stringMap(r, 'annotations', '{"example.com/owner": "payments"}') };
+  for (const [k, v] of Object.entries(labels)) {
+    const keyProblem = labelKeyProblem(k);
+    if (keyProblem) throw new UserError('labels', `key "${k}" ${keyProblem}`, 'Use a key like "team" or "example.com/team"');
+    const valueProblem = labelValueProblem(v);
+    if (valueProblem) throw new UserError('labels', `value "${v}" of "${k}" ${valueProblem}`, 'Label values are at most 63 letters, digits, "-", "_" and "."; put free text in annotations');
+  }
+  for (const k of Object.keys(annotations)) {
+    const keyProblem = labelKeyProblem(k);
+    if (keyProblem) throw new UserError('annotations', `key "${k}" ${keyProblem}`, 'Use a key like "example.com/owner"');
+  }
+  if (r.version !== undefined && r.version !== null) {
+    if (typeof r.version !== 'string' || !r.version) throw new UserError('version', 'must be a non-empty string', 'Example: "version": "1.4.2"');
+    const problem = labelValueProblem(r.version);
+    if (problem) throw new UserError('version', `"${r.version}" ${problem} (it becomes the ${VERSION_LABEL} label)`, 'Use a version without "+" or other characters labels refuse, e.g. 1.4.2 or 1.4.2-rc.1');
+    labels[VERSION_LABEL] = r.version;
+  }
+  if (r.commit !== undefined && r.commit !== null) {
+    if (typeof r.commit !== 'string' || !/^[0-9A-Za-z._/-]{1,255}$/.test(r.commit)) throw new UserError('commit', `${JSON.stringify(r.commit)} is not a commit id`, 'Give the commit SHA (git rev-parse HEAD)');
+    annotations[COMMIT_ANNOTATION] = r.commit;
+  }
+  let projectLabel: string | undefined;
+  if (r.project !== undefined && r.project !== null) {
+    if (typeof r.project !== 'string' || !r.project) throw new UserError('project', 'must be a non-empty string', 'The Nx project name');
+    projectLabel = toLabelValue(r.project);
+    if (!projectLabel) throw new UserError('project', `"${r.project}" has no letters or digits to use as a label value`, 'Use a project name with letters or digits');
+    labels[PROJECT_LABEL] = projectLabel;
+    annotations[PROJECT_ANNOTATION] = r.project;
+  }
+
+  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+  if (r.timeoutSeconds !== undefined && r.timeoutSeconds !== null) {
+    if (typeof r.timeoutSeconds !== 'number' || !Number.isFinite(r.timeoutSeconds) || r.timeoutSeconds <= 0) {
+      throw new UserError('timeoutSeconds', `must be a positive number of seconds, not ${JSON.stringify(r.timeoutSeconds)}`, `Example: "timeoutSeconds": 600 (default ${DEFAULT_TIMEOUT_SECONDS})`);
+    }
+    timeoutSeconds = r.timeoutSeconds;
+  }
+  const serverDryRun = bool(r, 'serverDryRun', false);
+  const forceConflicts = bool(r, 'forceConflicts', false);
+  const rollbackOnFailure = bool(r, 'rollbackOnFailure', true);
+  const dryRun = bool(r, 'dryRun', false);
+  let prune: { selector: string } | undefined;
+  if (bool(r, 'prune', false)) {
+    const selector = r.pruneSelector ?? (projectLabel ? `${PROJECT_LABEL}=${projectLabel}` : undefined);
+    if (selector === undefined) throw new UserError('prune', 'needs a label selector', 'Set pruneSelector (e.g. "app.kubernetes.io/part-of=shop") or project, whose label is used by default');
+    if (typeof selector !== 'string' || !selector.trim()) throw new UserError('pruneSelector', 'is empty', 'Give a label selector such as "app.kubernetes.io/part-of=shop"; an empty one would select everything');
+    const parsed = parseLabelSelector(selector);
+    if ('error' in parsed) throw new UserError('pruneSelector', `"${selector}": ${parsed.error}`, 'Use kubectl label selector syntax: key=value, key!=value, key in (a,b), key, !key');
+    prune = { selector };
+  } else if (r.pruneSelector !== undefined && r.pruneSelector !== null) {
+    if (typeof r.pruneSelector !== 'string') throw new UserError('pruneSelector', 'must be a label selector string', 'Example: "pruneSelector": "app=api"');
+  }
+  if (r.kubectl !== undefined && (typeof r.kubectl !== 'string' || !r.kubectl)) throw new UserError('kubectl', 'must be the name or path of the kubectl binary', 'Leave it out to use kubectl from PATH');
+  for (const name of ['kubeconfig', 'context'] as const) {
+    if (r[name] !== undefined && r[name] !== null && typeof r[name] !== 'string') throw new UserError(name, 'must be a string', name === 'kubeconfig' ? 'Give the path of a kubeconfig file' : 'Give the name of a kubeconfig context');
+  }
+
+  const kubectlOption = (r.kubectl as string | undefined) ?? 'kubectl';
+  const kubectl = kubectlOption.includes('/') ? resolve(projectRoot, kubectlOption) : kubectlOption;
+  const kubeconfig = resolveKubeconfig({ kubeconfig: raw.kubeconfig ?? undefined, context: raw.context ?? undefined }, projectRoot, env, { required: !dryRun });
+  const manifests = loadManifests(manifestPaths, 'manifests');
+  if (manifests.kind === 'kustomize' && !dryRun && !commandExists(kubectl, env, projectRoot)) {
+    throw new UserError('kubectl', `${kubectl} is not ${kubectl.includes('/') ? 'an executable file' : 'on PATH'}; it renders the kustomization in ${manifests.dir}`, 'Install kubectl (Debian: apt-get install kubernetes-client), or set kubectl to its path');
+  }
+  const renderOptions = { images, namespace, labels, annotations };
+  const rendered = manifests.kind === 'files' ? renderManifests(manifests.objects, renderOptions) : undefined;
+  return {
+    projectRoot,
+    manifestPaths,
+    manifests,
+    rendered,
+    images,
+    namespace,
+    labels,
+    annotations,
+    kubeconfig,
+    timeoutSeconds,
+    serverDryRun,
+    forceConflicts,
+    rollbackOnFailure,
+    prune,
+    kubectl,
+    fieldManager: FIELD_MANAGER,
+    secrets: [...(rendered?.secrets ?? []), ...(kubeconfig?.secrets ?? [])],
+  };
+}
