@@ -42,6 +42,7 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
   const cache = new PluginCache<CachedProject>(join(workspaceDataDirectory, 'shipfleet-nx.hash'));
   const results: Array<[string, CreateNodesResult]> = [];
   const errors: Array<[string, Error]> = [];
+  let cacheChanged = false;
   roots.forEach((root, i) => {
     const file = firstFileOfRoot.get(root)!;
     try {
@@ -49,6 +50,7 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
       if (!project) {
         project = { targets: inferTargets(detectPlatforms(context.workspaceRoot, root), opts, named) };
         cache.set(hashes[i], project);
+        cacheChanged = true;
       }
       if (Object.keys(project.targets ?? {}).length) results.push([file, { projects: { [root]: project } }]);
     } catch (e) {
@@ -56,7 +58,8 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
       errors.push([file, e instanceof Error ? new Error(`shipfleet could not infer targets for ${root}: ${e.message}`) : new Error(String(e))]);
     }
   });
-  cache.writeToDisk();
+  // Rewriting an unchanged cache would cost every nx command a write.
+  if (cacheChanged) cache.writeToDisk();
   if (errors.length) throw new AggregateCreateNodesError(errors, results);
   return results;
 }
