@@ -56,7 +56,10 @@ describe('Apple targets through the real nx CLI (Apple tools are stand-ins here)
     const s = securityState();
     expect(Object.keys(s.keychains).filter((k) => k.includes('shipfleet'))).toEqual([]);
     expect(s.searchList).toEqual([ws.path('home/Library/Keychains/login.keychain-db')]);
-    for (const secret of secrets) expect(r.output).not.toContain(secret);
+    // xcodebuild's raw output is kept beside the build, masked.
+    const rawLog = ws.read('apps/app/build/shipfleet/xcodebuild-archive.log');
+    expect(rawLog.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(r.output + rawLog).not.toContain(secret);
   });
 
   it('a failing archive fails the target and still removes the keychain', () => {

@@ -57,7 +57,10 @@ describe('build-ios plan, argument by argument', () => {
     ]);
     const exp = runByTitle(plan.steps, /^Export the archive/);
     expect(exp.args).toEqual(['-exportArchive', '-archivePath', join(out, 'App.xcarchive'), '-exportPath', join(out, 'export'), '-exportOptionsPlist', join(out, 'ExportOptions.plist')]);
-    expect(plan.outputs).toEqual({ archive: join(out, 'App.xcarchive'), exportPath: join(out, 'export'), exportOptions: join(out, 'ExportOptions.plist'), resultBundle: join(out, 'App.xcresult') });
+    expect(plan.outputs).toEqual({ archive: join(out, 'App.xcarchive'), exportPath: join(out, 'export'), exportOptions: join(out, 'ExportOptions.plist'), resultBundle: join(out, 'App.xcresult'), buildLog: join(out, 'xcodebuild-archive.log') });
+    // Output through xcbeautify when installed; the raw log kept.
+    const archiveStep = plan.steps.find((st) => st.kind === 'run' && st.args[st.args.length - 1] === 'archive');
+    expect(archiveStep).toMatchObject({ outputFilter: { file: 'xcbeautify', ifOnPath: true }, rawLog: join(out, 'xcodebuild-archive.log') });
   });
 
   it('uses the workspace, a custom configuration and the API key for -allowProvisioningUpdates', () => {

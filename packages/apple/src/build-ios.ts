@@ -267,11 +267,14 @@ export interface ApplePlan {
 export const XCODEBUILD_ENV = { NSUnbufferedIO: 'YES' };
 const EXPORTED = ['.ipa', '.pkg', '.app'];
 
+/** xcodebuild's output is shown through xcbeautify when it is installed; the raw log is always kept. */
+export const XCBEAUTIFY = { file: 'xcbeautify', args: ['--disable-logging'], ifOnPath: true };
+
 /**
- * build-ios as a plan. xcodebuild runs as a plain run step: the runner prints
- * its raw output (masked) and keeps it in the run's log file; it is not piped
- * through xcbeautify (that would need a shell). The structured log is kept in
- * the result bundle (`-resultBundlePath`).
+ * build-ios as a plan. xcodebuild's output goes through xcbeautify when
+ * installed (the runner masks secrets before xcbeautify sees a line), and its
+ * raw output is kept, masked, in <outputPath>/xcodebuild.log. The structured
+ * log is kept in the result bundle (`-resultBundlePath`).
  */
 export function buildIosPlan(o: NormalizedBuildIosOptions, deps: { workDir?: string } = {}): ApplePlan {
   const runtime = new RunTimeValues();
@@ -320,8 +323,8 @@ export function buildIosPlan(o: NormalizedBuildIosOptions, deps: { workDir?: str
   steps.push(...signing.steps);
   const timeout = o.timeoutMs ? { timeoutMs: o.timeoutMs } : {};
   steps.push(
-    runStep(`Archive (${PLATFORM_INFO[o.platform].label}, ${o.configuration})`, 'xcodebuild', archiveArgs(o, scheme, signing.apiKeyPath), { cwd: o.container.dir, env: XCODEBUILD_ENV, ...timeout }),
-    runStep('Export the archive', 'xcodebuild', exportArgs(o, signing.apiKeyPath), { cwd: o.container.dir, env: XCODEBUILD_ENV, ...timeout }),
+    runStep(`Archive (${PLATFORM_INFO[o.platform].label}, ${o.configuration})`, 'xcodebuild', archiveArgs(o, scheme, signing.apiKeyPath), { cwd: o.container.dir, env: XCODEBUILD_ENV, outputFilter: XCBEAUTIFY, rawLog: join(o.outputPath, 'xcodebuild-archive.log'), ...timeout }),
+    runStep('Export the archive', 'xcodebuild', exportArgs(o, signing.apiKeyPath), { cwd: o.container.dir, env: XCODEBUILD_ENV, outputFilter: XCBEAUTIFY, rawLog: join(o.outputPath, 'xcodebuild-export.log'), ...timeout }),
     taskStep('Find the exported app', `the .ipa, .pkg or .app written into ${o.exportPath}`, (ctx) => {
       if (o.exportOptions.destination === 'upload') {
         ctx.log('destination "upload": Xcode uploaded the build to App Store Connect');
@@ -340,7 +343,7 @@ export function buildIosPlan(o: NormalizedBuildIosOptions, deps: { workDir?: str
   const plan: Plan = {
     title: `build-ios ${o.scheme ?? o.container.name} (${PLATFORM_INFO[o.platform].label}, ${o.exportOptions.method})`,
     steps,
-    outputs: { archive: o.archivePath, exportPath: o.exportPath, exportOptions: o.exportOptionsPath, resultBundle: o.resultBundlePath },
+    outputs: { archive: o.archivePath, exportPath: o.exportPath, exportOptions: o.exportOptionsPath, resultBundle: o.resultBundlePath, buildLog: join(o.outputPath, 'xcodebuild-archive.log') },
   };
   runtime.attach(plan);
   return { plan, secrets: [...o.secrets, ...signing.secrets], runtime, signing };

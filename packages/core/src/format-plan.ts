@@ -26,6 +26,9 @@ export interface PlanJsonStep {
   timeoutMs?: number;
   retry?: { attempts: number; delayMs: number };
   cleanup?: PlanJsonStep;
+  outputFilter?: string[];
+  outputFilterIfInstalled?: boolean;
+  rawLog?: string;
 }
 
 function describeStep(step: Step): PlanJsonStep {
@@ -34,7 +37,14 @@ function describeStep(step: Step): PlanJsonStep {
   if ('retry' in step && step.retry) base.retry = { attempts: step.retry.attempts, delayMs: step.retry.delayMs };
   switch (step.kind) {
     case 'run':
-      return { ...base, command: [step.file, ...step.args], ...(step.cwd ? { cwd: step.cwd } : {}), ...(step.env && Object.keys(step.env).length ? { env: step.env } : {}) };
+      return {
+        ...base,
+        command: [step.file, ...step.args],
+        ...(step.cwd ? { cwd: step.cwd } : {}),
+        ...(step.env && Object.keys(step.env).length ? { env: step.env } : {}),
+        ...(step.outputFilter ? { outputFilter: [step.outputFilter.file, ...step.outputFilter.args], ...(step.outputFilter.ifOnPath ? { outputFilterIfInstalled: true } : {}) } : {}),
+        ...(step.rawLog ? { rawLog: step.rawLog } : {}),
+      };
     case 'write': {
       const bytes = Buffer.byteLength(step.content);
       const shown = step.secret || Buffer.isBuffer(step.content) ? {} : { content: step.content };
@@ -59,6 +69,8 @@ export function formatPlan(plan: Plan, redactor: Redactor): string {
     if (s.command) lines.push(`${indent}$ ${formatCommand(s.command[0], s.command.slice(1))}`);
     if (s.cwd) lines.push(`${indent}cwd: ${s.cwd}`);
     if (s.env) lines.push(`${indent}env: ${Object.entries(s.env).map(([k, v]) => `${k}=${quoteArg(v)}`).join(' ')}`);
+    if (s.outputFilter) lines.push(`${indent}output shown through: ${formatCommand(s.outputFilter[0], s.outputFilter.slice(1))}${s.outputFilterIfInstalled ? ' (when installed)' : ''}`);
+    if (s.rawLog) lines.push(`${indent}raw output kept in: ${s.rawLog}`);
     if (s.path) lines.push(`${indent}write ${s.path} (${s.bytes} bytes${s.mode ? `, mode ${s.mode}` : ''}${s.content === undefined ? ', content not shown' : ''})`);
     if (s.description) lines.push(`${indent}${s.description}`);
     if (s.timeoutMs) lines.push(`${indent}timeout: ${Math.round(s.timeoutMs / 1000)}s`);

@@ -28,6 +28,14 @@ export interface RunStep extends StepBase {
   cwd?: string;
   /** Exit codes that count as success (default [0]). */
   okExitCodes?: number[];
+  /**
+   * Show the command's stdout through a formatter (e.g. xcbeautify) instead of raw:
+   * the formatter reads the command's stdout on its stdin; the command's exit code
+   * decides the step. With `ifOnPath`, a formatter not installed is simply skipped.
+   */
+  outputFilter?: { file: string; args: string[]; ifOnPath?: boolean };
+  /** Keep the command's raw output (stdout and stderr, secrets masked) in this file. */
+  rawLog?: string;
 }
 
 export interface WriteStep extends StepBase {

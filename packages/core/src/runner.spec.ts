@@ -205,6 +205,45 @@ describe('runPlan', () => {
   }, 30000);
 });
 
+describe('output filter and raw log', () => {
+  const secret = 'raw-log-Secret-42';
+  const script = `console.log('compiling'); console.log('token ${secret}'); console.error('warning: slow'); process.exit(Number(process.env.EXIT_CODE || 0))`;
+
+  it('shows stdout through the formatter, keeps the raw output with secrets masked, and the command decides', async () => {
+    const rawLog = join(dir, 'logs', 'raw.log');
+    const { logger, text } = memoryLogger();
+    const report = await runPlan(
+      { title: 'f', steps: [runStep('build', process.execPath, ['-e', script], { outputFilter: { file: process.execPath, args: [fixture('upper.js')] }, rawLog })] },
+      { ...quiet, logger, secrets: [secret] },
+    );
+    expect(report.status).toBe('succeeded');
+    expect(text()).toContain('│ FMT COMPILING');
+    expect(text()).toContain('│ warning: slow');
+    expect(text()).not.toContain('│ compiling');
+    expect(readFileSync(rawLog, 'utf8')).toBe('compiling\ntoken ***\nwarning: slow\n');
+    expect(text()).not.toContain(secret.toUpperCase());
+  });
+
+  it("fails with the command's exit code even though the formatter succeeds", async () => {
+    const { logger } = memoryLogger();
+    const report = await runPlan(
+      { title: 'f', steps: [runStep('build', process.execPath, ['-e', script], { env: { EXIT_CODE: '65' }, outputFilter: { file: process.execPath, args: [fixture('upper.js')] } })] },
+      { ...quiet, logger },
+    );
+    expect(report.exitCode).toBe(65);
+  });
+
+  it('shows the raw output when an optional formatter is not installed', async () => {
+    const { logger, text } = memoryLogger();
+    const report = await runPlan(
+      { title: 'f', steps: [runStep('build', process.execPath, ['-e', script], { outputFilter: { file: 'shipfleet-no-such-formatter', args: [], ifOnPath: true } })] },
+      { ...quiet, logger },
+    );
+    expect(report.status).toBe('succeeded');
+    expect(text()).toContain('│ compiling');
+  });
+});
+
 describe('ctx.exec', () => {
   it('runs a command through the runner and hands its output to the task without printing it', async () => {
     const { logger, text } = memoryLogger();

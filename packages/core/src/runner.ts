@@ -1,7 +1,7 @@
 import { execa, ExecaChildProcess, finishCaptured, startCaptured } from './spawn';
 import { chmod, mkdir, rename, writeFile } from 'fs/promises';
-import { dirname } from 'path';
-import { writeFileSync } from 'fs';
+import { delimiter, dirname, join } from 'path';
+import { createWriteStream, existsSync, writeFileSync } from 'fs';
 import { errorMessage, InterruptedError, StepFailedError } from './errors';
 import { formatCommand, formatPlan, planToJson } from './format-plan';
 import { consoleLogger, Logger, redactingLogger } from './logger';
@@ -35,6 +35,25 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
   });
+
+function onPath(file: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, file)));
+}
+
+function startFilter(file: string, args: string[]) {
+  return execa(file, args, { reject: false, buffer: false, stdin: 'pipe', stderr: 'ignore' });
+}
+
+/** A raw log file fed with output chunks, written line by line with secrets masked. */
+async function openRawLog(path: string, redactor: Redactor): Promise<{ push(c: Buffer | string): void; close(): Promise<void> }> {
+  await mkdir(dirname(path), { recursive: true });
+  const out = createWriteStream(path);
+  const lines = new RedactingLineBuffer(redactor, (l) => out.write(l + '\n'));
+  return {
+    push: (c) => lines.push(c),
+    close: () => new Promise((resolve) => { lines.end(); out.end(resolve); }),
+  };
+}
 
 export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
   const delay = policy.delayMs * Math.pow(policy.factor ?? 2, failedAttempt - 1);
@@ -109,16 +128,35 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     current = child;
     const stdout = new RedactingLineBuffer(redactor, (l) => log.info(`  │ ${l}`));
     const stderr = new RedactingLineBuffer(redactor, (l) => log.warn(`  │ ${l}`));
-    child.stdout?.on('data', (c) => stdout.push(c));
-    child.stderr?.on('data', (c) => stderr.push(c));
+    const raw = step.rawLog ? await openRawLog(step.rawLog, redactor) : undefined;
+    const filter = step.outputFilter && (!step.outputFilter.ifOnPath || onPath(step.outputFilter.file)) ? startFilter(step.outputFilter.file, step.outputFilter.args) : undefined;
+    // The formatter gets lines already masked: it may transform what it prints past any mask.
+    const toFilter = filter ? new RedactingLineBuffer(redactor, (l) => filter.stdin?.write(l + '\n')) : undefined;
+    child.stdout?.on('data', (c) => {
+      raw?.push(c);
+      if (toFilter) toFilter.push(c);
+      else stdout.push(c);
+    });
+    child.stderr?.on('data', (c) => {
+      raw?.push(c);
+      stderr.push(c);
+    });
+    child.stdout?.on('end', () => {
+      toFilter?.end();
+      filter?.stdin?.end();
+    });
+    filter?.stdout?.on('data', (c) => stdout.push(c));
+    filter?.stdin?.on('error', () => undefined); // a formatter that exits early must not fail the step
     let timedOut = false;
     const timer = step.timeoutMs ? setTimeout(() => { timedOut = true; stopChild(child); }, step.timeoutMs) : undefined;
     // With reject: false a spawn failure resolves with the error's fields on the result.
     const result = (await child) as Awaited<typeof child> & { originalMessage?: string; message?: string };
     if (timer) clearTimeout(timer);
     current = undefined;
+    if (filter) await filter.catch(() => undefined);
     stdout.end();
     stderr.end();
+    await raw?.close();
     if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
     if (timedOut) throw new StepFailedError(step.title, `timed out after ${Math.round(step.timeoutMs! / 1000)}s and was stopped`);
     const ok = step.okExitCodes ?? [0];
