@@ -1,0 +1,166 @@
+import { UserError } from '@shipfleet/core';
+import { CanaryOptions, normalizeCanaryOptions } from './options';
+
+const ROOT = '/work/apps/web';
+const env = { DEPLOY_TOKEN: 'tok-123', SLACK_URL: 'https://hooks.slack.com/services/T000/B000/secretpart' };
+const selectors = { canary: 'app="web",version="canary"', baseline: 'app="web",version="stable"' };
+const seed: Partial<CanaryOptions> = {
+  preset: 'seed-000',
+  prometheus: { url: 'http://prometheus.monitoring:9090/' },
+  selectors,
+  action: { type: 'command', setWeight: ['./set-weight.sh', '--weight={{weight}}'] },
+};
+const errorMetric = { name: 'error-rate', numerator: 'sum(rate(http_requests_total{{{selector}},code=~"5.."}[{{interval}}]))', denominator: 'sum(rate(http_requests_total{{{selector}}}[{{interval}}]))', failure: '> 0.05' };
+
+/** The UserError a call throws (fails the test when it throws nothing). */
+function problem(raw: Partial<CanaryOptions> | unknown, e: NodeJS.ProcessEnv = env): UserError {
+  try {
+    normalizeCanaryOptions(raw as Partial<CanaryOptions>, ROOT, e);
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('normalizeCanaryOptions', () => {
+  it('reads the seed-000 preset: its thresholds, its 30 s checks and its 10-minute limit', () => {
+    const o = normalizeCanaryOptions(seed, ROOT, env);
+    expect(o.name).toBe('web');
+    expect(o.steps).toEqual([5, 25, 50, 100].map((weight) => ({ weight, pauseMs: 120_000 })));
+    expect(o).toMatchObject({ intervalMs: 30_000, windowMs: 60_000, deadlineMs: 600_000, policy: { failureLimit: 0, consecutiveErrorLimit: 4 } });
+    expect(o.metrics.map((m) => [m.name, m.success?.text, m.failure?.text, m.direction])).toEqual([
+      ['error-rate', '< 0.01', '> 0.05', 'increase'],
+      ['latency-p95-ms', '< 500', '> 2000', 'increase'],
+      ['availability', '> 0.999', '< 0.95', 'decrease'],
+    ]);
+    expect(o.metrics[0].floor).toBe(0.01);
+    expect(o.judge).toEqual({ thresholds: { holdOnSharedFailure: true }, comparison: undefined, minRequests: 50 });
+    expect(o.prometheus).toEqual({ url: 'http://prometheus.monitoring:9090', timeoutMs: 10_000, tokenEnv: undefined });
+    expect(o.action).toMatchObject({ type: 'command', cwd: ROOT, timeoutMs: 60_000 });
+  });
+
+  it('lets every option given win over the preset', () => {
+    const o = normalizeCanaryOptions({ ...seed, steps: [{ weight: 10, pause: '1m' }, { weight: 100 }], interval: '1m', failureLimit: 2, comparison: { confidence: 0.99 } }, ROOT, env);
+    expect(o.steps).toEqual([{ weight: 10, pauseMs: 60_000 }, { weight: 100, pauseMs: 120_000 }]);
+    expect(o.intervalMs).toBe(60_000);
+    expect(o.policy.failureLimit).toBe(2);
+    expect(o.judge.comparison).toEqual({ confidence: 0.99, pass: 95, marginal: 75 });
+    expect(o.sampling).toEqual({ stepMs: 15_000, lookbackMs: 15_000 });
+  });
+
+  it('takes steps presets, durations in several forms and an evaluation time', () => {
+    const o = normalizeCanaryOptions({ ...seed, steps: 'cautious', pause: 90, evaluationTime: '2024-01-01T00:10:00Z' }, ROOT, env);
+    expect(o.steps.map((s) => s.weight)).toEqual([1, 5, 10, 25, 50, 100]);
+    expect(o.steps[0].pauseMs).toBe(90_000);
+    expect(o.evaluationTime).toBe(Date.UTC(2024, 0, 1, 0, 10));
+    expect(normalizeCanaryOptions({ ...seed, evaluationTime: 1704067800 }, ROOT, env).evaluationTime).toBe(1704067800_000);
+    expect(normalizeCanaryOptions({ ...seed, pause: '1h30m', deadline: '2h' }, ROOT, env).steps[0].pauseMs).toBe(5_400_000);
+  });
+
+  it.each<[string, Partial<CanaryOptions> | unknown, string, RegExp]>([
+    ['not an object', 'fast', 'options', /must be an object/],
+    ['an unknown preset', { ...seed, preset: 'seed-999' }, 'preset', /"seed-999" is not a preset.*seed-000/],
+    ['an unknown steps preset', { ...seed, steps: 'yolo' }, 'steps', /"yolo" is not a steps preset.*standard, cautious, fast/],
+    ['empty steps', { ...seed, steps: [] }, 'steps', /non-empty list/],
+    ['weights that do not increase', { ...seed, steps: [{ weight: 25 }, { weight: 25 }] }, 'steps[1].weight', /25 does not increase on the previous step's 25/],
+    ['a weight above 100', { ...seed, steps: [{ weight: 50 }, { weight: 150 }] }, 'steps[1].weight', /150 is not a percentage above 0 and at most 100/],
+    ['a weight of 0', { ...seed, steps: [{ weight: 0 }] }, 'steps[0].weight', /0 is not a percentage/],
+    ['a weight that is not a number', { ...seed, steps: [{ weight: '10%' }] }, 'steps[0].weight', /"10%" is not a percentage/],
+    ['a pause that is not a duration', { ...seed, steps: [{ weight: 10, pause: 'five minutes' }] }, 'steps[0].pause', /"five minutes" is not a duration/],
+    ['an interval that is not a duration', { ...seed, interval: '30 secs' }, 'interval', /is not a duration/],
+    ['a zero interval', { ...seed, interval: '0s' }, 'interval', /longer than 0/],
+    ['a deadline shorter than a pause', { ...seed, deadline: '1m' }, 'deadline', /leaves no time for an analysis after the longest pause \(2m\)/],
+    ['a negative failure limit', { ...seed, failureLimit: -1 }, 'failureLimit', /not a whole number of at least 0/],
+    ['no metrics', { ...seed, preset: undefined, metrics: [] }, 'metrics', /at least one metric/],
+    ['an unknown provider', { ...seed, metrics: [{ name: 'x', provider: 'datadog', query: 'q' }] }, 'metrics[0].provider', /"datadog" is not a metric provider/],
+    ['an unknown placeholder', { ...seed, metrics: [{ ...errorMetric, denominator: 'sum(rate(x{{{version}}}[1m]))' }] }, 'metrics[0].denominator', /unknown placeholder \{\{version\}\}/],
+    ['a malformed placeholder', { ...seed, metrics: [{ ...errorMetric, numerator: 'sum(rate(x{{{selector}[1m]))' }] }, 'metrics[0].numerator', /malformed placeholder/],
+    ['a selector placeholder outside braces', { ...seed, metrics: [{ ...errorMetric, numerator: 'sum(rate(x{{{selector}}[1m]))' }] }, 'metrics[0].numerator', /a "\)" where "\}" was expected once its placeholders are filled in/],
+    ['a quote left open', { ...seed, metrics: [{ ...errorMetric, numerator: 'sum(rate(x{{{selector}},code="5..}[1m]))' }] }, 'metrics[0].numerator', /unclosed string "/],
+    ['a query that never selects the canary', { ...seed, metrics: [{ name: 'x', query: 'sum(rate(x[1m]))', failure: '> 1' }] }, 'metrics[0].query', /neither \{\{selector\}\} nor \{\{canary\}\}/],
+    ['a query and a ratio at once', { ...seed, metrics: [{ ...errorMetric, query: 'q{{{selector}}}' }] }, 'metrics[0]', /either "query", or "numerator" and "denominator"/],
+    ['half a ratio', { ...seed, metrics: [{ name: 'x', numerator: 'a{{{selector}}}', failure: '> 1' }] }, 'metrics[0].denominator', /required with a ratio/],
+    ['a malformed condition', { ...seed, metrics: [{ ...errorMetric, failure: 'above 5%' }] }, 'metrics[0].failure', /"above 5%" is not a condition/],
+    ['overlapping conditions', { ...seed, metrics: [{ ...errorMetric, success: '< 0.05', failure: '> 0.01' }] }, 'metrics[0].failure', /overlaps the success condition/],
+    ['conditions in the same direction', { ...seed, metrics: [{ ...errorMetric, success: '< 0.01', failure: '< 0.05' }] }, 'metrics[0].failure', /overlaps/],
+    ['a metric nothing judges', { ...seed, metrics: [{ ...errorMetric, failure: undefined }] }, 'metrics[0]', /no success or failure condition/],
+    ['two metrics of one name', { ...seed, metrics: [errorMetric, errorMetric] }, 'metrics[1].name', /used by another metric/],
+    ['a bad direction', { ...seed, metrics: [{ ...errorMetric, direction: 'up' }] }, 'metrics[0].direction', /"up" is not a direction/],
+    ['an http metric without a url', { ...seed, metrics: [{ name: 'h', provider: 'http', measure: 'latency', failure: '> 1' }] }, 'metrics[0].url', /not an http\(s\) URL/],
+    ['an http metric measuring nothing known', { ...seed, metrics: [{ name: 'h', provider: 'http', url: 'http://c/healthz', measure: 'cpu', failure: '> 1' }] }, 'metrics[0].measure', /"cpu" is not something/],
+    ['a prometheus option on an http metric', { ...seed, metrics: [{ name: 'h', provider: 'http', url: 'http://c/', measure: 'latency', query: 'q' }] }, 'metrics[0].query', /only applies to the prometheus provider/],
+    ['no Prometheus URL', { ...seed, prometheus: undefined }, 'prometheus.url', /required for Prometheus metrics/],
+    ['a Prometheus URL with credentials', { ...seed, prometheus: { url: 'http://u:p@prom:9090' } }, 'prometheus.url', /user name or password/],
+    ['no canary selector', { ...seed, selectors: { baseline: selectors.baseline } }, 'selectors.canary', /required/],
+    ['a selector in braces', { ...seed, selectors: { canary: '{version="canary"}' } }, 'selectors.canary', /not a list of PromQL label matchers.*without braces/],
+    ['the comparison without a baseline selector', { ...seed, selectors: { canary: selectors.canary }, comparison: true }, 'selectors.baseline', /baseline comparison/],
+    ['a comparison query without {{selector}}', { ...seed, comparison: true, metrics: [{ name: 'x', query: 'q{{{canary}}}' }] }, 'metrics[0].query', /must use \{\{selector\}\}/],
+    ['too few comparison samples', { ...seed, comparison: { step: '30s' } }, 'comparison.step', /2 samples per 1m window/],
+    ['a marginal above pass', { ...seed, comparison: { pass: 70, marginal: 80 } }, 'comparison.marginal', /above the pass score/],
+    ['a confidence of 1', { ...seed, comparison: { confidence: 1 } }, 'comparison.confidence', /from 0.5 to 1/],
+    ['minRequests without a request count', { ...seed, preset: undefined, metrics: [errorMetric], minRequests: 100 }, 'minRequests', /needs a requestCount query/],
+    ['holdOnSharedFailure without a baseline', { ...seed, selectors: { canary: selectors.canary }, thresholds: { holdOnSharedFailure: true } }, 'thresholds.holdOnSharedFailure', /needs the stable version/],
+    ['a bad evaluation time', { ...seed, evaluationTime: 'yesterday' }, 'evaluationTime', /not a time/],
+    ['no action', { ...seed, action: undefined }, 'action', /is required/],
+    ['an unknown action type', { ...seed, action: { type: 'ssh' } }, 'action.type', /"ssh" is not an action type/],
+    ['a command without {{weight}}', { ...seed, action: { type: 'command', setWeight: ['./set-weight.sh', '25'] } }, 'action.setWeight', /never uses \{\{weight\}\}/],
+    ['a command as a shell string', { ...seed, action: { type: 'command', setWeight: './set-weight.sh {{weight}}' } }, 'action.setWeight', /list of arguments/],
+    ['a command with another placeholder', { ...seed, action: { type: 'command', setWeight: ['x', '{{weight}}'], rollback: ['x', '{{version}}'] } }, 'action.rollback', /other than \{\{weight\}\}/],
+    ['a webhook without a URL', { ...seed, action: { type: 'webhook' } }, 'action.url', /not an http\(s\) URL/],
+    ['a webhook token that is not set', { ...seed, action: { type: 'webhook', url: 'https://d/x', tokenEnv: 'MISSING_TOKEN' } }, 'action.tokenEnv', /MISSING_TOKEN is not set/],
+    ['an unknown kubernetes mode', { ...seed, action: { type: 'kubernetes', mode: 'istio' } }, 'action.mode', /"istio" is not a Kubernetes traffic mode/],
+    ['a bad Ingress name', { ...seed, action: { type: 'kubernetes', mode: 'ingress-nginx', ingress: 'Web_Canary' } }, 'action.ingress', /not a Kubernetes object name/],
+    ['one replica', { ...seed, action: { type: 'kubernetes', mode: 'replicas', canary: 'web-canary', stable: 'web', replicas: 1 } }, 'action.replicas', /at least 2/],
+    ['a notify variable that is not set', { ...seed, notify: { webhookEnv: 'NOPE' } }, 'notify.webhookEnv', /NOPE is not set/],
+  ])('rejects %s', (_what, raw, option, message) => {
+    const err = problem(raw);
+    expect(err.option).toBe(option);
+    expect(err.message).toMatch(message);
+    expect(err.fix.length).toBeGreaterThan(10);
+  });
+
+  it('never quotes a secret value in an error', () => {
+    const err = problem({ ...seed, notify: { webhookEnv: 'SLACK_URL' } }, { SLACK_URL: 'not-a-url-but-secret-xyz' });
+    expect(err.option).toBe('notify.webhookEnv');
+    expect(err.message).not.toContain('secret-xyz');
+  });
+
+  it('accepts the three kinds of action', () => {
+    expect(normalizeCanaryOptions({ ...seed, action: { type: 'webhook', url: 'https://deploy.example.com/canary', tokenEnv: 'DEPLOY_TOKEN' } }, ROOT, env).action).toEqual({
+      type: 'webhook',
+      url: 'https://deploy.example.com/canary',
+      tokenEnv: 'DEPLOY_TOKEN',
+      timeoutMs: 10_000,
+    });
+    expect(normalizeCanaryOptions({ ...seed, action: { type: 'kubernetes', mode: 'replicas', canary: 'web-canary', stable: 'web', replicas: 10, namespace: 'prod' } }, ROOT, env).action).toEqual({
+      type: 'kubernetes',
+      mode: 'replicas',
+      canary: 'web-canary',
+      stable: 'web',
+      replicas: 10,
+      namespace: 'prod',
+    });
+    const cmd = normalizeCanaryOptions({ ...seed, action: { type: 'command', setWeight: ['x', '{{weight}}'], cwd: 'deploy', rollback: ['undo'] } }, ROOT, env).action;
+    expect(cmd).toMatchObject({ cwd: '/work/apps/web/deploy', rollback: ['undo'] });
+  });
+
+  it('accepts http metrics and derives the direction and floor from the conditions', () => {
+    const o = normalizeCanaryOptions(
+      {
+        action: seed.action,
+        steps: 'fast',
+        metrics: [
+          { name: 'health-latency', provider: 'http', url: 'https://canary.example.com/healthz', baselineUrl: 'https://www.example.com/healthz', measure: 'latency', success: '< 300', failure: '> 1000' },
+          { name: 'health-up', provider: 'http', url: 'https://canary.example.com/healthz', measure: 'availability', failure: '< 0.9' },
+        ],
+      },
+      ROOT,
+      env,
+    );
+    expect(o.prometheus).toBeUndefined();
+    expect(o.metrics[0]).toMatchObject({ direction: 'increase', floor: 300, source: { provider: 'http', measure: 'latency', samples: 10, spacingMs: 200, timeoutMs: 5000, quantile: 0.95, okStatus: [200, 399] } });
+    expect(o.metrics[1]).toMatchObject({ direction: 'decrease', floor: undefined });
+    expect(o.judge.thresholds).toEqual({ holdOnSharedFailure: true });
+  });
+});

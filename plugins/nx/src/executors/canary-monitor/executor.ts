@@ -1,0 +1,52 @@
+import { ExecutorContext } from '@nx/devkit';
+import { existsSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { UserError } from '@shipfleet/core';
+import { buildCanaryPlan, CanaryOptions, K8sPatch, normalizeCanaryOptions } from '@shipfleet/canary';
+import { connectCluster, resolveKubeconfig } from '@shipfleet/k8s';
+import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { projectRoot } from '../../utils/project-paths';
+
+export type CanaryMonitorExecutorOptions = Partial<CanaryOptions> &
+  CommonExecutorOptions & {
+    /** JSON file of canary options, relative to the project (inferred: canary.json); target options override it. */
+    config?: string;
+    /** Kubernetes actions: kubeconfig file and context (default: KUBECONFIG, ~/.kube/config). */
+    kubeconfig?: string;
+    context?: string;
+  };
+
+function readConfig(file: string): Partial<CanaryOptions> {
+  if (!existsSync(file)) throw new UserError('config', `${file} does not exist`, 'Create it (see the README for canary.json) or point config at it');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError('config', `${file} is not valid JSON (${(e as Error).message})`, 'Fix the JSON syntax');
+  }
+}
+
+/** A Kubernetes traffic action applies partial objects with server-side apply, owning the fields it moves. */
+function patchThroughCluster(kubeconfig: string | undefined, context: string | undefined, root: string) {
+  let client: ReturnType<typeof connectCluster> | undefined;
+  return async (patch: K8sPatch) => {
+    client ??= connectCluster(resolveKubeconfig({ kubeconfig, context }, root, process.env));
+    // force: the deploy's field manager owns spec.replicas; the monitor takes it over while it steers.
+    await client.apply(patch as never, { fieldManager: 'shipfleet-canary', force: true, dryRun: false });
+  };
+}
+
+/**
+ * Progressive rollout judged by metrics: at each step set the weight, wait,
+ * analyse, then promote, hold or roll back. Succeeds when promoted, fails when
+ * rolled back, with the timeline of every query, value and decision.
+ */
+export default async function canaryMonitorExecutor(options: CanaryMonitorExecutorOptions, context: ExecutorContext) {
+  return runExecutorPlan(options, () => {
+    const root = resolve(context.root, projectRoot(context));
+    const { config, kubeconfig, context: kubeContext, dryRun, planJson, logFile, ...overrides } = options;
+    const fromFile = config ? readConfig(join(root, config)) : {};
+    const normalized = normalizeCanaryOptions({ ...fromFile, ...overrides }, root);
+    const { plan, secrets } = buildCanaryPlan(normalized, normalized.action.type === 'kubernetes' ? { patchObject: patchThroughCluster(kubeconfig, kubeContext, root) } : {});
+    return { plan, secrets };
+  });
+}
