@@ -1,31 +1,35 @@
 import { createHash } from 'crypto';
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'fs';
-import { mkdir } from 'fs/promises';
+import { renameSync, rmSync } from 'fs';
+import { mkdir, readFile } from 'fs/promises';
 import { dirname } from 'path';
-import { Transform, TransformCallback } from 'stream';
-import { pipeline } from 'stream/promises';
-import { ZipFile } from 'yazl';
+import { promisify } from 'util';
+import { deflateRaw } from 'zlib';
 import { AppFile, referenceUri } from './app-files';
 import { SigningIdentity } from './certificates';
 import { buildSignatureXml, SignatureReference } from './signature';
+import { crc32, ZipEntry, ZipWriter } from './zip-writer';
 
-/** Fixed entry time and mode: the same input gives a byte-identical package. */
-const ENTRY_OPTIONS = { mtime: new Date(Date.UTC(2000, 0, 1)), mode: 0o100644, compressionLevel: 6, forceDosTimestamp: true };
+const LEVEL = 6;
+/** Files deflated at once: enough to keep zlib's thread pool (4 threads) busy on 2 cores. */
+const WINDOW = 6;
+/** Bytes read ahead at most. Files are read whole, so memory is bounded by this window or the largest file, never by the app. */
+const READ_AHEAD = 64 * 1024 * 1024;
 
-/** Passes bytes through unchanged while computing their SHA-256. */
-class Sha256Tap extends Transform {
-  private readonly hash = createHash('sha256');
-  constructor(private readonly done: (digest: string) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-    this.hash.update(chunk);
-    cb(null, chunk);
-  }
-  override _flush(cb: TransformCallback) {
-    this.done(this.hash.digest('base64'));
-    cb();
-  }
+const deflate = promisify(deflateRaw);
+
+interface Prepared {
+  entry: ZipEntry;
+  digest: string;
+}
+
+/** Reads one file once: its SHA-256 and CRC-32 natively, its deflate on the thread pool. */
+async function prepare(f: AppFile): Promise<Prepared> {
+  const data = await readFile(f.absolute);
+  const digest = createHash('sha256').update(data).digest('base64');
+  const deflated = await deflate(data, { level: LEVEL });
+  // Like zip: data that does not shrink is stored.
+  const stored = deflated.length >= data.length;
+  return { entry: { name: f.path, data: stored ? data : deflated, crc: crc32(data), size: data.length, stored }, digest };
 }
 
 export interface WgtResult {
@@ -41,47 +45,46 @@ export interface WgtSigners {
 }
 
 /**
- * Writes a signed .wgt. Each file is read once: the stream is hashed on the
- * way into the zip while zlib deflates it on the thread pool, so memory
- * stays flat whatever the app's size. The signatures, which need every
+ * Writes a signed .wgt. Each file is read once; its SHA-256 and CRC-32 are
+ * computed natively and it is deflated on zlib's thread pool, several files
+ * at once (both cores busy), then written in order. Memory is bounded by the
+ * read-ahead window, not by the app's size. The signatures, which need every
  * digest, go in last. Written beside the target and renamed on success.
  */
 export async function writeWgt(files: AppFile[], outFile: string, signers: WgtSigners, onProgress?: (done: number, total: number) => void): Promise<WgtResult> {
   await mkdir(dirname(outFile), { recursive: true });
   const tmp = `${outFile}.${process.pid}.partial`;
-  const zip = new ZipFile();
-  const output = pipeline(zip.outputStream, createWriteStream(tmp));
-  const digests: SignatureReference[] = new Array(files.length);
-  let hashed = 0;
-  const allHashed = new Promise<void>((resolve, reject) => {
-    if (!files.length) resolve();
-    files.forEach((f, i) => {
-      zip.addReadStreamLazy(f.path, { ...ENTRY_OPTIONS, size: f.size }, (cb) => {
-        const source = createReadStream(f.absolute);
-        source.on('error', reject);
-        cb(null, source.pipe(new Sha256Tap((digest) => {
-          digests[i] = { uri: referenceUri(f.path), digest };
-          if (++hashed % 500 === 0 || hashed === files.length) onProgress?.(hashed, files.length);
-          if (hashed === files.length) resolve();
-        })));
-      });
-    });
-  });
+  const zip = new ZipWriter(tmp);
+  const digests: SignatureReference[] = [];
   try {
-    await allHashed;
+    const pending: Array<Promise<Prepared>> = [];
+    let pendingBytes = 0;
+    let next = 0;
+    for (let written = 0; written < files.length; written++) {
+      // Keep up to WINDOW files (and READ_AHEAD bytes) in flight, but always at least one.
+      while (next < files.length && (pending.length === 0 || (pending.length < WINDOW && pendingBytes + files[next].size <= READ_AHEAD))) {
+        pendingBytes += files[next].size;
+        pending.push(prepare(files[next++]));
+      }
+      const { entry, digest } = await pending.shift()!;
+      pendingBytes -= entry.size;
+      await zip.add(entry);
+      digests.push({ uri: referenceUri(files[written].path), digest });
+      if ((written + 1) % 500 === 0 || written + 1 === files.length) onProgress?.(written + 1, files.length);
+    }
     const author = buildSignatureXml('author', digests, signers.author);
     const authorDigest = createHash('sha256').update(author).digest('base64');
     const distributor = buildSignatureXml('distributor', [...digests, { uri: 'author-signature.xml', digest: authorDigest }], signers.distributor);
-    zip.addBuffer(Buffer.from(author), 'author-signature.xml', ENTRY_OPTIONS);
-    zip.addBuffer(Buffer.from(distributor), 'signature1.xml', ENTRY_OPTIONS);
-    zip.end();
-    await output;
+    for (const [name, text] of [['author-signature.xml', author], ['signature1.xml', distributor]] as const) {
+      const data = Buffer.from(text);
+      await zip.add({ name, data: await deflate(data, { level: LEVEL }), crc: crc32(data), size: data.length });
+    }
+    const bytes = await zip.close();
     renameSync(tmp, outFile);
+    return { path: outFile, files: files.length, inputBytes: files.reduce((n, f) => n + f.size, 0), bytes };
   } catch (err) {
-    zip.outputStream.unpipe?.();
+    await zip.abort();
     rmSync(tmp, { force: true });
     throw err;
   }
-  const { size } = statSync(outFile);
-  return { path: outFile, files: files.length, inputBytes: files.reduce((n, f) => n + f.size, 0), bytes: size };
 }
