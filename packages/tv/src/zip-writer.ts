@@ -24,6 +24,17 @@ const DOS_TIME = 0;
 const DOS_DATE = ((2000 - 1980) << 9) | (1 << 5) | 1;
 const MAX = 0xffffffff;
 
+/** The fields local headers and central directory entries share: method, time, date, CRC, sizes, name length. */
+function writeEntryFields(buf: Buffer, at: number, e: ZipEntry, method: number, nameLength: number): void {
+  buf.writeUInt16LE(method, at);
+  buf.writeUInt16LE(DOS_TIME, at + 2);
+  buf.writeUInt16LE(DOS_DATE, at + 4);
+  buf.writeUInt32LE(e.crc, at + 6);
+  buf.writeUInt32LE(e.data.length, at + 10);
+  buf.writeUInt32LE(e.size, at + 14);
+  buf.writeUInt16LE(nameLength, at + 18);
+}
+
 export class ZipWriter {
   private offset = 0;
   private readonly central: Buffer[] = [];
@@ -45,14 +56,8 @@ export class ZipWriter {
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
     local.writeUInt16LE(0, 6); // flags
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(e.crc, 14);
-    local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 8, e, method, name.length);
+    local.writeUInt16LE(0, 28); // extra
     const headerOffset = this.offset;
     await this.write(Buffer.concat([local, name, e.data]));
 
@@ -60,14 +65,8 @@ export class ZipWriter {
     cd.writeUInt32LE(0x02014b50, 0);
     cd.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
     cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(0, 8);
-    cd.writeUInt16LE(method, 10);
-    cd.writeUInt16LE(DOS_TIME, 12);
-    cd.writeUInt16LE(DOS_DATE, 14);
-    cd.writeUInt32LE(e.crc, 16);
-    cd.writeUInt32LE(e.data.length, 20);
-    cd.writeUInt32LE(e.size, 24);
-    cd.writeUInt16LE(name.length, 28);
+    cd.writeUInt16LE(0, 8); // flags
+    writeEntryFields(cd, 10, e, method, name.length);
     cd.writeUInt16LE(0, 30); // extra
     cd.writeUInt16LE(0, 32); // comment
     cd.writeUInt16LE(0, 34); // disk
