@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { Logger, RunReport, runPlan } from '@shipfleet/core';
+import { memoryLogger, RunReport, runPlan } from '@shipfleet/core';
 import plist from 'plist';
 import {
   ApplePlan,
@@ -81,8 +81,7 @@ interface Run {
 async function run(sb: Sandbox, make: (env: NodeJS.ProcessEnv) => ApplePlan): Promise<Run> {
   const saved = process.env;
   process.env = { ...saved, ...sb.env };
-  const lines: string[] = [];
-  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+  const { logger, lines } = memoryLogger();
   try {
     const built = make(process.env);
     const logFile = join(sb.dir, 'run.log');

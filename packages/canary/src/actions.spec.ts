@@ -3,7 +3,7 @@ import { AddressInfo } from 'net';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Logger, runPlan, taskStep, TaskContext } from '@shipfleet/core';
+import { memoryLogger, runPlan, taskStep, TaskContext } from '@shipfleet/core';
 import { ActionContext } from './actions/action';
 import { CommandAction, commandArgv } from './actions/command';
 import { CANARY_WEIGHT_ANNOTATION, K8sPatch, KubernetesAction, kubernetesPatches, replicaSplit } from './actions/kubernetes';
@@ -76,8 +76,7 @@ describe('command action', () => {
     const out = join(dir, 'argv.txt');
     const script = 'require("fs").appendFileSync(process.env.OUT, JSON.stringify(process.argv.slice(1)) + "\\n"); if (process.argv[1] === "50") { console.error("no such ingress"); process.exit(3); }';
     const action = new CommandAction({ type: 'command', setWeight: [process.execPath, '-e', script, '{{weight}}', '; rm -rf ~ {{weight}}'], env: { OUT: out }, timeoutMs: 10_000 });
-    const lines: string[] = [];
-    const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+    const { logger, lines } = memoryLogger();
     const step = (w: number) => taskStep(`set ${w}`, '', (ctx: TaskContext) => action.setWeight(w, ctx));
     const report = await runPlan({ title: 't', steps: [step(5), step(50)] }, { logger, handleSignals: false, printSummary: false, stepSummaryFile: '/dev/null' });
     expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([

@@ -4,7 +4,7 @@ import { AddressInfo } from 'net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { formatPlan, Logger, Redactor, runPlan, UserError } from '@shipfleet/core';
+import { formatPlan, memoryLogger, Redactor, runPlan, UserError } from '@shipfleet/core';
 import { TrafficAction } from './actions/action';
 import { Measurement, Version } from './measurement';
 import { CanaryOptions, normalizeCanaryOptions } from './options';
@@ -73,8 +73,7 @@ async function run(read: (metric: string, version: Version, sec: number) => Read
   const o = normalizeCanaryOptions({ ...base, ...options }, '/srv/web', env);
   const provider = scripted(read);
   const built = buildCanaryPlan(o, { action, providers: { prometheus: provider }, env });
-  const lines: string[] = [];
-  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+  const { logger, lines } = memoryLogger();
   const report = await runPlan(built.plan, { logger, handleSignals: false, stepSummaryFile: '/dev/null', secrets: built.secrets });
   return { ...built, report, action, provider, text: lines.join('\n') };
 }

@@ -22,3 +22,10 @@ export function redactingLogger(inner: Logger, redactor: Redactor, logFile?: str
   };
   return { info: out('info'), warn: out('warn'), error: out('error') };
 }
+
+/** Keeps every line in memory (all levels), e.g. to show a run's output elsewhere or to check it. */
+export function memoryLogger(): { logger: Logger; lines: string[]; text: () => string } {
+  const lines: string[] = [];
+  const push = (line: string) => void lines.push(line);
+  return { logger: { info: push, warn: push, error: push }, lines, text: () => lines.join('\n') };
+}

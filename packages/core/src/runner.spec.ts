@@ -2,17 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { spawn } from 'child_process';
-import { Logger } from './logger';
+import { memoryLogger } from './logger';
 import { cleanupStep, Plan, runStep, taskStep, writeStep } from './plan';
 import { runPlan } from './runner';
 
 const fixture = (name: string) => join(__dirname, '__fixtures__', name);
-
-function memoryLogger() {
-  const lines: string[] = [];
-  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
-  return { logger, lines, text: () => lines.join('\n') };
-}
 
 const quiet = { handleSignals: false, printSummary: true };
 let dir: string;

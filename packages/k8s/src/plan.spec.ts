@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Logger, runPlan } from '@shipfleet/core';
+import { memoryLogger, runPlan } from '@shipfleet/core';
 import { FakeCluster } from './__fixtures__/fake-cluster';
 import { buildK8sPlan, K8sDeployOptions, KubeApiError, normalizeK8sOptions } from './index';
 
@@ -51,12 +51,6 @@ function workspace(manifests = MANIFESTS) {
   writeFileSync(join(root, 'k8s', 'app.yaml'), manifests);
   writeFileSync(join(root, 'kubeconfig'), KUBECONFIG);
   return root;
-}
-
-function memoryLogger() {
-  const lines: string[] = [];
-  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
-  return { logger, lines, text: () => lines.join('\n') };
 }
 
 async function run(options: Partial<K8sDeployOptions>, cluster: FakeCluster, root = workspace(), runOptions: { dryRun?: boolean; planJson?: string } = {}) {

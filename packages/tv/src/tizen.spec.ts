@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { Logger, runPlan, UserError, formatPlan, Redactor } from '@shipfleet/core';
+import { memoryLogger, runPlan, UserError, formatPlan, Redactor } from '@shipfleet/core';
 import { makeCertChain, makeTvApp, TIZEN_CONFIG } from '../../../tools/tv-fixtures';
 import { buildTizenPlan, checkWidgetCompleteness, listAppFiles, normalizeTizenOptions, PackageTizenOptions, validateTizenConfig } from './index';
 
@@ -40,8 +40,7 @@ async function packageApp(appDir: string, extra: Partial<PackageTizenOptions> = 
     ...extra,
   };
   const normalized = normalizeTizenOptions(options, '/', { ...env, ...extraEnv });
-  const lines: string[] = [];
-  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+  const { logger, lines } = memoryLogger();
   const report = await runPlan(buildTizenPlan(normalized), { logger, secrets: normalized.secrets, handleSignals: false });
   return { normalized, report, lines, wgt: normalized.outFile };
 }

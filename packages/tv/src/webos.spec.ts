@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Logger, runPlan, UserError } from '@shipfleet/core';
+import { memoryLogger, runPlan, UserError } from '@shipfleet/core';
 import { makeTvApp, WEBOS_APPINFO } from '../../../tools/tv-fixtures';
 import { buildWebosPlan, normalizeWebosOptions, validateAppInfo } from './index';
 
@@ -17,8 +17,7 @@ const sh = (cmd: string, args: string[], cwd?: string) => {
 async function build(appDir: string) {
   const out = tmp('out');
   const normalized = normalizeWebosOptions({ appDir, outputPath: out }, '/');
-  const lines: string[] = [];
-  const logger: Logger = { info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+  const { logger, lines } = memoryLogger();
   const report = await runPlan(buildWebosPlan(normalized), { logger, handleSignals: false });
   return { normalized, report, ipk: normalized.outFile };
 }

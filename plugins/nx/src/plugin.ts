@@ -11,7 +11,6 @@ import { detectPlatforms, MARKER_GLOB, projectRootOf } from './inference/detect'
 import { InferenceOptions, inferTargets } from './inference/targets';
 
 export type ShipfleetPluginOptions = InferenceOptions;
-export { laneTargets as fastlaneLaneTargets } from './inference/targets';
 
 type CachedProject = Pick<ProjectConfiguration, 'targets'>;
 
