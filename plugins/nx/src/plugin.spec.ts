@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { createNodesV2 } from './plugin';
-import { projectRootOf } from './inference/detect';
+import { PLATFORMS } from './platforms';
+import { projectRootOf } from './platforms/markers';
 
 // The plugin cache lives in Nx's workspace data directory; keep it out of the repo.
 jest.mock('nx/src/utils/cache-directory', () => ({ workspaceDataDirectory: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'shipfleet-nx-data-')) }));
@@ -35,7 +36,7 @@ describe('marker files map to their project folder', () => {
     ['apps/web/.vercel/project.json', 'apps/web'],
     ['services/api/k8s/deployment.yaml', 'services/api'],
     ['services/api/kustomization.yaml', 'services/api'],
-  ])('%s → %s', (file, root) => expect(projectRootOf(file)).toBe(root));
+  ])('%s → %s', (file, root) => expect(projectRootOf(file, PLATFORMS)).toBe(root));
 });
 
 describe('createNodesV2', () => {

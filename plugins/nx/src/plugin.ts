@@ -7,8 +7,9 @@ import { PluginCache } from 'nx/src/utils/plugin-cache-utils';
 import { hashMultiGlobWithWorkspaceContext } from 'nx/src/utils/workspace-context';
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { detectPlatforms, MARKER_GLOB, projectRootOf } from './inference/detect';
-import { InferenceOptions, inferTargets } from './inference/targets';
+import { InferenceOptions, inferTargets } from './inference/infer-targets';
+import { PLATFORMS } from './platforms';
+import { markerGlob, projectRootOf } from './platforms/markers';
 
 export type ShipfleetPluginOptions = InferenceOptions;
 
@@ -29,7 +30,7 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
   // Several marker files can belong to one project: infer once per project folder.
   const firstFileOfRoot = new Map<string, string>();
   for (const file of files) {
-    const root = projectRootOf(file);
+    const root = projectRootOf(file, PLATFORMS);
     if (!firstFileOfRoot.has(root) && isProject(context.workspaceRoot, root)) firstFileOfRoot.set(root, file);
   }
   const roots = [...firstFileOfRoot.keys()];
@@ -47,7 +48,7 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
     try {
       let project = cache.get(hashes[i]);
       if (!project) {
-        project = { targets: inferTargets(detectPlatforms(context.workspaceRoot, root), opts, named) };
+        project = { targets: inferTargets(PLATFORMS, context.workspaceRoot, root, opts, named) };
         cache.set(hashes[i], project);
         cacheChanged = true;
       }
@@ -63,7 +64,7 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
   return results;
 }
 
-export const createNodesV2: CreateNodesV2<ShipfleetPluginOptions> = [MARKER_GLOB, createShipfleetNodes];
+export const createNodesV2: CreateNodesV2<ShipfleetPluginOptions> = [markerGlob(PLATFORMS), createShipfleetNodes];
 
 // Nx 23 calls `createNodes` with the v2 signature; export both names.
 export const createNodes = createNodesV2;

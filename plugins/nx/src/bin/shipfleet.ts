@@ -4,9 +4,8 @@
 // shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]
 //   prints the affected projects' deploy targets as a JSON matrix [{project, runner}] for CI.
 import { baseCommit, lastDeployedCommits, runCaptured } from '@shipfleet/core';
+import { RUNNER_LABELS } from '../platforms';
 import { ENV_NAME, openLedger } from '../utils/ledger';
-
-const RUNNERS: Record<string, string> = { macos: 'macos-latest', linux: 'ubuntu-latest' };
 
 function flags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -47,7 +46,7 @@ async function main(): Promise<number> {
     const matrix = [];
     for (const project of projects.sort()) {
       const config = (await nxJson(['show', 'project', project, '--json'])) as { targets: Record<string, { metadata?: { runner?: string } }> };
-      matrix.push({ project, runner: RUNNERS[config.targets[target]?.metadata?.runner ?? 'linux'] ?? 'ubuntu-latest' });
+      matrix.push({ project, runner: RUNNER_LABELS[(config.targets[target]?.metadata?.runner ?? 'linux') as keyof typeof RUNNER_LABELS] ?? RUNNER_LABELS.linux });
     }
     process.stdout.write(JSON.stringify(matrix) + '\n');
     return 0;

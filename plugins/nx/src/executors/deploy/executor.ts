@@ -1,10 +1,9 @@
 import { ExecutorContext, runExecutor } from '@nx/devkit';
 import { createHash } from 'crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'fs';
-import { join } from 'path';
-import { alreadyDeployed, consoleLogger, errorMessage, LedgerRecord, runCaptured, UserError } from '@shipfleet/core';
+import { createReadStream, existsSync, statSync } from 'fs';
+import { alreadyDeployed, consoleLogger, errorMessage, LedgerRecord, UserError } from '@shipfleet/core';
 import { ENV_NAME, LedgerOptions, openLedger } from '../../utils/ledger';
-import { projectRoot } from '../../utils/project-paths';
+import { headCommit, projectVersion } from '../../utils/release-info';
 
 export interface DeployExecutorOptions extends LedgerOptions {
   /** The environment deployed to (default "default"). */
@@ -46,10 +45,6 @@ export function deployInputHash(context: ExecutorContext): string | undefined {
   if (!details?.nodes) return process.env.NX_TASK_HASH;
   const entries = Object.entries(details.nodes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(JSON.stringify([entries, details.implicitDeps ?? {}, details.runtime ?? {}])).digest('hex').slice(0, 32);
-}
-
-function packageVersion(pkg: string): string | undefined {
-  return existsSync(pkg) ? JSON.parse(readFileSync(pkg, 'utf8')).version : undefined;
 }
 
 function validate(o: DeployExecutorOptions, context: ExecutorContext): string {
@@ -124,15 +119,15 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
     return { success: ok };
   }
 
-  const head = await runCaptured('git', ['rev-parse', 'HEAD'], { cwd: context.root }).catch(() => undefined);
-  const version = options.version ?? packageVersion(join(context.root, projectRoot(context), 'package.json'));
+  const commit = await headCommit(context.root);
+  const version = options.version ?? projectVersion(context);
   const record: LedgerRecord = {
     ...key,
     inputHash,
     result: ok ? 'succeeded' : 'failed',
     time: new Date().toISOString(),
     durationMs: Date.now() - started,
-    ...(head?.exitCode === 0 ? { commit: head.stdout.trim() } : {}),
+    ...(commit ? { commit } : {}),
     ...(version ? { version } : {}),
   };
   const digest = ok ? await artifactDigest(outputs) : undefined;

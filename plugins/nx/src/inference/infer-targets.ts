@@ -1,0 +1,55 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { executorDocs, Platform, PlatformInferenceOptions, PlatformTarget, projectFolder, Runner } from '../platforms';
+
+export interface InferenceOptions extends PlatformInferenceOptions {
+  /** Rename inferred targets by executor, e.g. { "deploy": "ship" }. */
+  targetNames?: Record<string, string>;
+}
+
+const DOCS = 'https://github.com/shipfleet/shipfleet#';
+/** README anchor of the `deploy` target's section. */
+export const DEPLOY_DOCS = 'deploying-what-changed-nx-affected--t-deploy';
+
+function metadata(docs: string, description: string, runner: Runner): TargetConfiguration['metadata'] {
+  return { description, url: DOCS + docs, technologies: ['shipfleet'], runner } as TargetConfiguration['metadata'];
+}
+
+function targetConfiguration(t: PlatformTarget, named: string): TargetConfiguration {
+  const config: TargetConfiguration = { executor: `@shipfleet/nx:${t.executor}` };
+  if (t.options) config.options = t.options;
+  // A side effect is never cached: a deploy must never be skipped by a cache hit.
+  config.cache = t.cache ?? false;
+  if (!t.standalone) {
+    config.inputs = [named, `^${named}`];
+    config.dependsOn = ['^build', 'build'];
+  }
+  if (t.outputs) config.outputs = t.outputs;
+  config.metadata = metadata(t.docs ?? executorDocs(t.executor), t.description, t.runner);
+  return config;
+}
+
+/** Every target the registry's platforms give one project folder, and the `deploy` target chaining them. */
+export function inferTargets(platforms: readonly Platform<any>[], workspaceRoot: string, root: string, o: InferenceOptions, named: string): Record<string, TargetConfiguration> {
+  const folder = projectFolder(workspaceRoot, root);
+  const nameOf = (t: PlatformTarget) => t.name ?? o.targetNames?.[t.executor] ?? t.executor;
+  const targets: Record<string, TargetConfiguration> = {};
+  const chain: PlatformTarget[] = [];
+  for (const platform of platforms) {
+    const found = platform.detect(folder);
+    if (found === undefined) continue;
+    for (const t of platform.targets(found, o)) {
+      targets[nameOf(t)] = targetConfiguration(t, named);
+      if (t.deploys) chain.push(t);
+    }
+  }
+  if (chain.length) {
+    const names = chain.map(nameOf);
+    // The deploy runs its chain on one machine: macOS when any part needs it.
+    const runner: Runner = chain.some((t) => t.runner === 'macos') ? 'macos' : 'linux';
+    targets[o.targetNames?.deploy ?? 'deploy'] = targetConfiguration(
+      { executor: 'deploy', description: `Deploy: ${names.join(' → ')} (skipped when these inputs are already live in the environment)`, runner, options: { targets: names }, docs: DEPLOY_DOCS },
+      named,
+    );
+  }
+  return targets;
+}
