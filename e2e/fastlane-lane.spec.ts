@@ -3,7 +3,7 @@ import { join } from 'path';
 import { repoRoot, SampleWorkspace as TestWorkspace } from '../tools/sample-workspace';
 
 const SECRET = 'e2e-Match-P4ss!word';
-const seed = join(repoRoot, 'packages/fastlane/src/__fixtures__/seed-003');
+const fixture = join(repoRoot, 'packages/fastlane/src/__fixtures__/mobile-app');
 
 function calls(ws: TestWorkspace, log: string) {
   return existsSync(ws.path(log)) ? ws.read(log).trim().split('\n').map((l) => JSON.parse(l)) : [];
@@ -14,7 +14,7 @@ describe('fastlane-lane through the real nx CLI', () => {
 
   beforeAll(() => {
     ws = new TestWorkspace('fastlane');
-    ws.copy(seed, 'apps/app');
+    ws.copy(fixture, 'apps/app');
     ws.write(
       'apps/app/project.json',
       JSON.stringify({

@@ -14,8 +14,8 @@ console.log(ws.root);
 step('nx g @shipfleet/nx:init');
 console.log(ws.nx(['g', '@shipfleet/nx:init']).output.trim());
 
-step('Adding apps/mobile: the Fastfile of seed 003');
-ws.copy(join(repoRoot, 'packages/fastlane/src/__fixtures__/seed-003'), 'apps/mobile');
+step('Adding apps/mobile: an iOS and Android app with a Fastfile (beta and release lanes per platform)');
+ws.copy(join(repoRoot, 'packages/fastlane/src/__fixtures__/mobile-app'), 'apps/mobile');
 ws.write('apps/mobile/project.json', JSON.stringify({ name: 'mobile' }, null, 2));
 const targets = JSON.parse(ws.nx(['show', 'project', 'mobile', '--json']).output.replace(/^[^{]*/, '')).targets;
 console.log(`inferred targets: ${Object.keys(targets).join(', ')}`);

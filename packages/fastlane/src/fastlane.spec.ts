@@ -4,12 +4,12 @@ import { join, resolve } from 'path';
 import { Logger, runPlan, UserError } from '@shipfleet/core';
 import { buildFastlanePlan, fastlaneArgs, fastlaneEnv, normalizeFastlaneOptions, parseFastfileLanes, parseFastlaneReport } from './index';
 
-const seed = join(__dirname, '__fixtures__', 'seed-003');
+const fixture = join(__dirname, '__fixtures__', 'mobile-app');
 const standIns = resolve(__dirname, '../../../tools/stand-ins/bin');
 
 function project(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'shipfleet-fastlane-'));
-  cpSync(seed, dir, { recursive: true });
+  cpSync(fixture, dir, { recursive: true });
   for (const [f, c] of Object.entries(extra)) writeFileSync(join(dir, f), c);
   return dir;
 }
@@ -25,8 +25,8 @@ function userError(fn: () => unknown): UserError {
 }
 
 describe('parseFastfileLanes', () => {
-  it('reads the lanes of seed 003 with their platforms and descriptions', () => {
-    const lanes = parseFastfileLanes(readFileSync(join(seed, 'fastlane/Fastfile'), 'utf8'));
+  it('reads the lanes of a two-platform Fastfile with their platforms and descriptions', () => {
+    const lanes = parseFastfileLanes(readFileSync(join(fixture, 'fastlane/Fastfile'), 'utf8'));
     expect(lanes.map((l) => `${l.platform} ${l.name}`)).toEqual(['ios beta', 'ios release', 'android beta', 'android release']);
     expect(lanes[0].description).toBe('Build and deploy iOS app to TestFlight');
   });

@@ -10,7 +10,7 @@ jest.mock('nx/src/utils/cache-directory', () => ({ workspaceDataDirectory: requi
 // The test folders are not Nx workspaces: give every project a fresh hash so nothing is served from cache.
 jest.mock('nx/src/utils/workspace-context', () => ({ hashMultiGlobWithWorkspaceContext: async (_root: string, groups: string[][]) => groups.map(() => `${Math.random()}`) }));
 
-const seedFastfile = readFileSync(resolve(__dirname, '../../../packages/fastlane/src/__fixtures__/seed-003/fastlane/Fastfile'), 'utf8');
+const mobileFastfile = readFileSync(resolve(__dirname, '../../../packages/fastlane/src/__fixtures__/mobile-app/fastlane/Fastfile'), 'utf8');
 const TIZEN = '<widget xmlns="http://www.w3.org/ns/widgets"><tizen:application id="Ab12Cd34Ef.Tv"/></widget>';
 
 function workspace(files: Record<string, string>): string {
@@ -53,7 +53,7 @@ describe('createNodesV2', () => {
       'services/api/canary.json': '{}',
       'apps/ios/project.json': '{"name":"ios"}',
       'apps/ios/App.xcodeproj/project.pbxproj': 'SDKROOT = appletvos;',
-      'apps/ios/fastlane/Fastfile': seedFastfile,
+      'apps/ios/fastlane/Fastfile': mobileFastfile,
       'apps/mac/project.json': '{"name":"mac"}',
       'apps/mac/Mac.xcodeproj/project.pbxproj': 'SDKROOT = macosx;',
       'apps/cordova/project.json': '{"name":"cordova"}',

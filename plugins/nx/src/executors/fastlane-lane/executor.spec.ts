@@ -4,7 +4,7 @@ import { join, resolve } from 'path';
 import type { ExecutorContext } from '@nx/devkit';
 import executor from './executor';
 
-const seed = resolve(__dirname, '../../../../../packages/fastlane/src/__fixtures__/seed-003');
+const fixture = resolve(__dirname, '../../../../../packages/fastlane/src/__fixtures__/mobile-app');
 const standIns = resolve(__dirname, '../../../../../tools/stand-ins/bin');
 
 function context(root: string): ExecutorContext {
@@ -24,7 +24,7 @@ describe('fastlane-lane executor', () => {
   beforeEach(() => {
     out = '';
     root = mkdtempSync(join(tmpdir(), 'shipfleet-exec-'));
-    cpSync(seed, join(root, 'apps/app'), { recursive: true });
+    cpSync(fixture, join(root, 'apps/app'), { recursive: true });
     jest.spyOn(process.stdout, 'write').mockImplementation((c) => { out += String(c); return true; });
     jest.spyOn(process.stderr, 'write').mockImplementation((c) => { out += String(c); return true; });
     process.env.PATH = `${standIns}:${saved.PATH}`;
