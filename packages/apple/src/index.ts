@@ -11,3 +11,4 @@ export * from './notary';
 export * from './build-ios';
 export * from './deploy-ios';
 export * from './sign-macos';
+export * from './sdk';

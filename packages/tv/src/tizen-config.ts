@@ -20,6 +20,32 @@ export interface ConfigProblem {
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'tizen:privilege' || n === 'tizen:application' });
 const PRIVILEGE = /^http:\/\/(tizen\.org|developer\.samsung\.com)\/privilege\/[a-z0-9][a-z0-9._-]*$/;
 
+const PACKAGE_ID = '[0-9a-zA-Z]{10}';
+const APP_NAME = '[0-9a-zA-Z]{1,52}';
+const PACKAGE_ID_ONLY = new RegExp(`^${PACKAGE_ID}$`);
+const APP_NAME_ONLY = new RegExp(`^${APP_NAME}$`);
+const APP_ID = new RegExp(`^(${PACKAGE_ID})\\.(${APP_NAME})$`);
+
+/** A Tizen package id: exactly 10 letters or digits. */
+export function isTizenPackageId(id: string): boolean {
+  return PACKAGE_ID_ONLY.test(id);
+}
+
+/** The name part of a Tizen application id (<package>.<name>): 1–52 letters or digits. */
+export function isTizenAppName(name: string): boolean {
+  return APP_NAME_ONLY.test(name);
+}
+
+/** What is wrong with a Tizen package id; undefined when it is valid. */
+export function tizenPackageIdProblem(id: string): { problem: string; fix: string } | undefined {
+  return isTizenPackageId(id) ? undefined : { problem: `"${id}" is not 10 alphanumeric characters`, fix: 'Tizen package ids are exactly 10 letters or digits, e.g. Ab12Cd34Ef' };
+}
+
+/** What is wrong with the name part of a Tizen application id; undefined when it is valid. */
+export function tizenAppNameProblem(name: string): { problem: string; fix: string } | undefined {
+  return isTizenAppName(name) ? undefined : { problem: `"${name}" is not 1 to 52 letters or digits`, fix: 'Use letters and digits only, e.g. TvApp' };
+}
+
 /** Tizen's version form: x.y.z with x, y in 0–255 and z in 0–65535 (z optional). */
 export function isTizenVersion(v: string): boolean {
   const m = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,5}))?$/.exec(v);
@@ -52,9 +78,9 @@ export function validateTizenConfig(xml: string): { config?: TizenConfig; proble
   } else {
     appId = String(apps[0]['@id'] ?? '');
     packageId = String(apps[0]['@package'] ?? '');
-    const m = /^([0-9a-zA-Z]{10})\.([0-9a-zA-Z]{1,52})$/.exec(appId);
+    const m = APP_ID.exec(appId);
     if (!m) problems.push({ where: '<tizen:application id>', problem: `"${appId}" is not <package>.<name>`, fix: 'Use a 10-character alphanumeric package id, a dot, and an alphanumeric name, e.g. Ab12Cd34Ef.MyApp' });
-    if (!/^[0-9a-zA-Z]{10}$/.test(packageId)) problems.push({ where: '<tizen:application package>', problem: `"${packageId}" is not a 10-character alphanumeric package id`, fix: 'Use the same 10 characters that start the application id' });
+    if (!isTizenPackageId(packageId)) problems.push({ where: '<tizen:application package>', problem: `"${packageId}" is not a 10-character alphanumeric package id`, fix: 'Use the same 10 characters that start the application id' });
     else if (m && m[1] !== packageId) problems.push({ where: '<tizen:application package>', problem: `"${packageId}" differs from the package part of id "${appId}"`, fix: `Set package="${m[1]}" or change the id` });
     if (!apps[0]['@required_version']) problems.push({ where: '<tizen:application required_version>', problem: 'is missing', fix: 'Set the minimum platform version, e.g. required_version="6.0"' });
   }

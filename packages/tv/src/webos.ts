@@ -23,8 +23,20 @@ export interface AppInfoProblem {
 }
 
 const ID = /^[a-z0-9][a-z0-9.+-]*$/;
-const RESERVED_PREFIXES = ['com.palm.', 'com.webos.', 'com.lge.', 'com.palmdts.'];
+/** Id prefixes webOS keeps for system apps. */
+export const WEBOS_RESERVED_ID_PREFIXES = ['com.palm.', 'com.webos.', 'com.lge.', 'com.palmdts.'];
 const VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+
+/** What is wrong with a webOS app id by the webOS CLI's rules; undefined when it is valid. */
+export function webosAppIdProblem(id: string): { problem: string; fix: string } | undefined {
+  if (!ID.test(id)) return { problem: `"${id}" has characters webOS does not allow`, fix: 'Use lowercase letters, digits, "." "-" "+", starting with a letter or digit' };
+  if (WEBOS_RESERVED_ID_PREFIXES.some((p) => id.startsWith(p))) return { problem: `"${id}" uses a reserved prefix`, fix: `Do not start the id with ${WEBOS_RESERVED_ID_PREFIXES.join(', ')}` };
+  return undefined;
+}
+
+export function isValidWebosAppId(id: string): boolean {
+  return !webosAppIdProblem(id);
+}
 
 /** Validates appinfo.json with the webOS CLI's rules for id, version and required fields. */
 export function validateAppInfo(json: string, appDir: string): { info?: WebosAppInfo; problems: AppInfoProblem[] } {
@@ -38,8 +50,10 @@ export function validateAppInfo(json: string, appDir: string): { info?: WebosApp
   const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : '');
   const id = str('id');
   if (!id) problems.push({ field: 'id', problem: 'is missing', fix: 'Set "id", e.g. "com.example.tvapp"' });
-  else if (!ID.test(id)) problems.push({ field: 'id', problem: `"${id}" has characters webOS does not allow`, fix: 'Use lowercase letters, digits, "." "-" "+", starting with a letter or digit' });
-  else if (RESERVED_PREFIXES.some((p) => id.startsWith(p))) problems.push({ field: 'id', problem: `"${id}" uses a reserved prefix`, fix: `Do not start the id with ${RESERVED_PREFIXES.join(', ')}` });
+  else {
+    const idProblem = webosAppIdProblem(id);
+    if (idProblem) problems.push({ field: 'id', ...idProblem });
+  }
   const version = str('version');
   if (!VERSION.test(version)) problems.push({ field: 'version', problem: version ? `"${version}" is not x.y.z` : 'is missing', fix: 'Use three non-negative integers without leading zeros, e.g. "1.0.0"' });
   for (const field of ['main', 'icon'] as const) {

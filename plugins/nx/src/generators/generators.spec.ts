@@ -1,4 +1,4 @@
-import { readProjectConfiguration, Tree } from '@nx/devkit';
+import { logger, readProjectConfiguration, Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { spawnSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
@@ -93,6 +93,7 @@ describe('platform generators', () => {
     await macosAppGenerator(tree, { name: 'desk', ...skip });
     expect(tree.read('apps/desk/Desk.xcodeproj/project.pbxproj', 'utf-8')).toContain('SDKROOT = macosx;');
     expect(plistOk(tree.read('apps/desk/Desk/Desk.entitlements', 'utf-8')!)).toBe(true);
+    expect(plistOk(tree.read('apps/desk/Desk/Info.plist', 'utf-8')!)).toBe(true);
     expect(readProjectConfiguration(tree, 'desk').targets!['sign-macos'].options.app).toBe('apps/desk/build/Desk.app');
   });
 
@@ -101,6 +102,22 @@ describe('platform generators', () => {
     await iosAppGenerator(tree, { name: 'app', ...skip });
     await fastlaneGenerator(tree, { project: 'app', ...skip });
     expect(parseFastfileLanes(tree.read('apps/app/fastlane/Fastfile', 'utf-8')!).map((l) => `${l.platform} ${l.name}`)).toEqual(['ios beta', 'ios release']);
+  });
+
+  it("fastlane: a Fastfile and Appfile already there are the user's and stay, with a warning for the Fastfile", async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await iosAppGenerator(tree, { name: 'app', ...skip });
+    tree.write('apps/app/fastlane/Fastfile', 'lane :mine do\nend\n');
+    tree.write('apps/app/fastlane/Appfile', 'team_id("ABCDE12345")\n');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      await fastlaneGenerator(tree, { project: 'app', ...skip });
+      expect(warn).toHaveBeenCalledWith('apps/app/fastlane/Fastfile already exists and was left as it is.');
+    } finally {
+      warn.mockRestore();
+    }
+    expect(tree.read('apps/app/fastlane/Fastfile', 'utf-8')).toBe('lane :mine do\nend\n');
+    expect(tree.read('apps/app/fastlane/Appfile', 'utf-8')).toBe('team_id("ABCDE12345")\n');
   });
 
   it('ci: a workflow with a job per environment, a runner matrix, approvals, concurrency, secrets as env', async () => {
@@ -140,10 +157,13 @@ describe('generators are idempotent and name bad options', () => {
     [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'Bad Name' }), 'Option "name"'],
     [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', packageId: 'short' }), 'Option "packageId": "short" is not 10 alphanumeric characters'],
     [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', appVersion: '1.0' }), 'Option "appVersion": "1.0" is not a semantic version'],
-    [() => webosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'lg', appId: 'com.webos.lg' }), 'Option "appId"'],
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', appVersion: '256.0.0' }), 'Option "appVersion": "256.0.0" is beyond Tizen\'s version range'],
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', appName: 'Tv-App' }), 'Option "appName": "Tv-App" is not 1 to 52 letters or digits'],
+    [() => webosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'lg', appId: 'com.webos.lg' }), 'Option "appId": "com.webos.lg" uses a reserved prefix'],
     [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', bundleId: 'nodots' }), 'Option "bundleId": "nodots" is not a reverse-DNS bundle identifier'],
     [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', platform: 'android' }), 'Option "platform": "android" is not an Apple app platform'],
     [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', teamId: 'abc' }), 'Option "teamId"'],
+    [() => macosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', teamId: 'abcde12345' }), 'Option "teamId": "abcde12345" is not an Apple team id'],
     [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', port: 70000 }), 'Option "port": 70000 is not a TCP port'],
     [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', image: 'Bad Image:tag' }), 'Option "image"'],
     [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', namespace: 'Prod' }), 'Option "namespace"'],

@@ -1,6 +1,7 @@
+import type { ApplePlatform } from '@shipfleet/apple';
 import { definePlatform, ProjectFolder } from './platform';
 
-export type ApplePlatform = 'ios' | 'tvos' | 'watchos' | 'visionos';
+export type { ApplePlatform };
 
 /** SDKROOT values in the project's pbxproj files, in order of appearance. */
 export function xcodeSdkRoots(folder: ProjectFolder): string[] {
@@ -13,8 +14,8 @@ export function xcodeSdkRoots(folder: ProjectFolder): string[] {
 
 /** Apple platforms other than macOS named by the project's SDKROOTs. */
 function applePlatforms(folder: ProjectFolder): Set<ApplePlatform | 'macos'> {
-  // TEMP until @shipfleet/apple exports its SDK map.
-  const platformOfSdkRoot = (s: string) => ({ iphoneos: 'ios', appletvos: 'tvos', watchos: 'watchos', xros: 'visionos', macosx: 'macos' } as Record<string, ApplePlatform | 'macos'>)[s];
+  // Loaded only for projects that have Xcode files: inference runs on every nx command.
+  const { platformOfSdkRoot } = require('@shipfleet/apple') as typeof import('@shipfleet/apple');
   return new Set(xcodeSdkRoots(folder).map(platformOfSdkRoot).filter((p): p is ApplePlatform | 'macos' => !!p));
 }
 

@@ -1,13 +1,6 @@
-import { addProjectConfiguration, formatFiles, getProjects, ProjectConfiguration, Tree } from '@nx/devkit';
+import { addProjectConfiguration, formatFiles, generateFiles, getProjects, ProjectConfiguration, Tree } from '@nx/devkit';
 import { createHash } from 'crypto';
-
-/** A generator's bad option: Nx prints the message and the generator changes nothing. */
-export class GeneratorOptionError extends Error {
-  constructor(option: string, problem: string, fix: string) {
-    super(`Option "${option}": ${problem}. ${fix}`);
-    this.name = 'GeneratorOptionError';
-  }
-}
+import { UserError } from '@shipfleet/core';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -15,25 +8,25 @@ const BUNDLE_ID = /^[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+$/;
 
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new GeneratorOptionError('name', `"${String(name ?? '')}" is not a project name`, 'Use lowercase letters, digits and -, starting with a letter (e.g. tv-app)');
+    throw new UserError('name', `"${String(name ?? '')}" is not a project name`, 'Use lowercase letters, digits and -, starting with a letter (e.g. tv-app)');
   }
   return name;
 }
 
 export function checkVersion(version: unknown, option = 'version'): string {
   const v = version ?? '1.0.0';
-  if (typeof v !== 'string' || !SEMVER.test(v)) throw new GeneratorOptionError(option, `"${String(v)}" is not a semantic version x.y.z`, 'Use e.g. 1.0.0');
+  if (typeof v !== 'string' || !SEMVER.test(v)) throw new UserError(option, `"${String(v)}" is not a semantic version x.y.z`, 'Use e.g. 1.0.0');
   return v;
 }
 
 export function checkBundleId(id: unknown, option = 'bundleId'): string {
-  if (typeof id !== 'string' || !BUNDLE_ID.test(id)) throw new GeneratorOptionError(option, `"${String(id ?? '')}" is not a reverse-DNS bundle identifier`, 'Use e.g. com.example.app (letters, digits, - and dots)');
+  if (typeof id !== 'string' || !BUNDLE_ID.test(id)) throw new UserError(option, `"${String(id ?? '')}" is not a reverse-DNS bundle identifier`, 'Use e.g. com.example.app (letters, digits, - and dots)');
   return id;
 }
 
 export function checkDirectory(directory: unknown, name: string, base: string): string {
   const dir = (typeof directory === 'string' && directory ? directory : `${base}/${name}`).replace(/\/+$/, '');
-  if (dir.startsWith('/') || dir.split('/').includes('..')) throw new GeneratorOptionError('directory', `"${dir}" is not a folder inside the workspace`, 'Give a relative path such as apps/tv');
+  if (dir.startsWith('/') || dir.split('/').includes('..')) throw new UserError('directory', `"${dir}" is not a folder inside the workspace`, 'Give a relative path such as apps/tv');
   return dir;
 }
 
@@ -58,26 +51,46 @@ export function addOrKeepProject(tree: Tree, name: string, config: ProjectConfig
   const existing = getProjects(tree);
   const same = existing.get(name);
   if (same) {
-    if (same.root !== config.root) throw new GeneratorOptionError('name', `a project "${name}" already exists at ${same.root}`, 'Choose another name, or the same directory to regenerate it');
+    if (same.root !== config.root) throw new UserError('name', `a project "${name}" already exists at ${same.root}`, 'Choose another name, or the same directory to regenerate it');
     return;
   }
   for (const [other, p] of existing) {
-    if (p.root === config.root) throw new GeneratorOptionError('directory', `${config.root} already holds project "${other}"`, 'Choose another directory');
+    if (p.root === config.root) throw new UserError('directory', `${config.root} already holds project "${other}"`, 'Choose another directory');
   }
   addProjectConfiguration(tree, name, config);
 }
 
-/** Writes each file (generated files are owned by the generator: rewritten with the same content when run again). */
-export function writeFiles(tree: Tree, root: string, files: Record<string, string | Buffer>): void {
-  for (const [path, content] of Object.entries(files)) tree.write(`${root}/${path}`, content);
+/**
+ * Writes a folder of templates (EJS; a __key__ in a path is replaced by that
+ * substitution, the __tmpl__ suffix is dropped). Generated files are owned by
+ * the generator: rewritten with the same content when run again.
+ */
+export function writeTemplates(tree: Tree, folder: string, target: string, substitutions: Record<string, unknown>): void {
+  generateFiles(tree, folder, target, { ...substitutions, tmpl: '' });
+}
+
+/** Like writeTemplates, but files that already exist with other content are left as they are; returns their paths. */
+export function writeTemplatesKeepingEdits(tree: Tree, folder: string, target: string, substitutions: Record<string, unknown>): string[] {
+  const before = new Map(filesUnder(tree, target).map((p) => [p, tree.read(p)!]));
+  writeTemplates(tree, folder, target, substitutions);
+  const kept: string[] = [];
+  for (const [path, content] of before) {
+    if (!tree.read(path)!.equals(content)) {
+      tree.write(path, content);
+      kept.push(path);
+    }
+  }
+  return kept;
+}
+
+function filesUnder(tree: Tree, dir: string): string[] {
+  if (tree.isFile(dir)) return [dir];
+  return tree.children(dir).flatMap((c) => filesUnder(tree, `${dir}/${c}`));
 }
 
 export async function finish(tree: Tree, skipFormat?: boolean): Promise<void> {
   if (!skipFormat) await formatFiles(tree);
 }
-
-/** A 1×1 PNG, so icons referenced by app manifests exist and are real images. */
-export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 /** nx:run-commands build that copies the app's sources (and its manifest) into dist/<root>. */
 export function copyBuildTarget(root: string, extra: string[] = []) {

@@ -1,6 +1,9 @@
 import { Tree } from '@nx/devkit';
-import { addOrKeepProject, checkBundleId, checkDirectory, checkName, checkVersion, finish, GeneratorOptionError, pascal, writeFiles } from '../../utils/generator-utils';
-import { APP_BUNDLE_KEYS, infoPlist, pbxproj, sharedScheme, XcodeSdk } from '../xcode-files';
+import { join } from 'path';
+import { APPLE_PLATFORMS, ApplePlatform } from '@shipfleet/apple';
+import { UserError } from '@shipfleet/core';
+import { addOrKeepProject, checkBundleId, checkDirectory, checkName, checkVersion, finish, writeTemplates } from '../../utils/generator-utils';
+import { checkTeamId, productName, writeXcodeProject } from '../xcode/xcode-project';
 
 export interface IosAppSchema {
   name: string;
@@ -13,27 +16,23 @@ export interface IosAppSchema {
   skipFormat?: boolean;
 }
 
-const SDKS: Record<string, XcodeSdk> = { ios: 'iphoneos', tvos: 'appletvos', watchos: 'watchos', visionos: 'xros' };
+function checkPlatform(platform: string): ApplePlatform {
+  if (!(APPLE_PLATFORMS as readonly string[]).includes(platform)) throw new UserError('platform', `"${platform}" is not an Apple app platform`, 'Use ios, tvos, watchos or visionos (macOS apps: nx g @shipfleet/nx:macos-app)');
+  return platform as ApplePlatform;
+}
 
 /** An Apple mobile/TV/watch/vision app: an Xcode project with a shared scheme; version in package.json. */
 export async function iosAppGenerator(tree: Tree, o: IosAppSchema) {
   const name = checkName(o.name);
   const root = checkDirectory(o.directory, name, 'apps');
-  const platform = o.platform ?? 'ios';
-  const sdk = SDKS[platform];
-  if (!sdk) throw new GeneratorOptionError('platform', `"${platform}" is not an Apple app platform`, 'Use ios, tvos, watchos or visionos (macOS apps: nx g @shipfleet/nx:macos-app)');
+  const platform = checkPlatform(o.platform ?? 'ios');
   const bundleId = checkBundleId(o.bundleId ?? `com.example.${name.replace(/-/g, '')}`);
-  if (o.teamId !== undefined && !/^[A-Z0-9]{10}$/.test(o.teamId)) throw new GeneratorOptionError('teamId', `"${o.teamId}" is not an Apple team id`, 'Team ids are 10 capital letters or digits, e.g. ABCDE12345');
+  const teamId = checkTeamId(o.teamId);
   const version = checkVersion(o.appVersion, 'appVersion');
-  const product = pascal(name).replace(/[^A-Za-z0-9]/g, '');
-  addOrKeepProject(tree, name, { root, projectType: 'application', targets: { 'build-ios': { options: { platform, scheme: product, ...(o.teamId ? { teamId: o.teamId } : {}) } } }, tags: [`platform:${platform}`] });
-  writeFiles(tree, root, {
-    'package.json': JSON.stringify({ name, version, private: true }, null, 2) + '\n',
-    [`${product}.xcodeproj/project.pbxproj`]: pbxproj({ product, bundleId, sdk, version, teamId: o.teamId }),
-    [`${product}.xcodeproj/xcshareddata/xcschemes/${product}.xcscheme`]: sharedScheme(product),
-    [`${product}/Info.plist`]: infoPlist({ CFBundleDevelopmentRegion: 'en', ...APP_BUNDLE_KEYS, ...(platform === 'ios' ? { LSRequiresIPhoneOS: true } : {}) }),
-    [`${product}/App.swift`]: `import SwiftUI\n\n@main\nstruct ${product}App: App {\n    var body: some Scene {\n        WindowGroup { Text("${product}") }\n    }\n}\n`,
-  });
+  const product = productName(name);
+  addOrKeepProject(tree, name, { root, projectType: 'application', targets: { 'build-ios': { options: { platform, scheme: product, ...(teamId ? { teamId } : {}) } } }, tags: [`platform:${platform}`] });
+  writeXcodeProject(tree, root, { product, bundleId, platform, version, teamId });
+  writeTemplates(tree, join(__dirname, 'files'), root, { name, version, product, platform });
   await finish(tree, o.skipFormat);
 }
 

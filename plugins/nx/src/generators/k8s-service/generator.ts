@@ -1,5 +1,7 @@
 import { Tree } from '@nx/devkit';
-import { addOrKeepProject, checkDirectory, checkName, checkVersion, finish, GeneratorOptionError, writeFiles } from '../../utils/generator-utils';
+import { join } from 'path';
+import { UserError } from '@shipfleet/core';
+import { addOrKeepProject, checkDirectory, checkName, checkVersion, finish, writeTemplates } from '../../utils/generator-utils';
 
 export interface K8sServiceSchema {
   name: string;
@@ -21,13 +23,13 @@ export async function k8sServiceGenerator(tree: Tree, o: K8sServiceSchema) {
   const root = checkDirectory(o.directory, name, 'services');
   const version = checkVersion(o.appVersion, 'appVersion');
   const image = o.image ?? `registry.example.com/${name}`;
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(image)) throw new GeneratorOptionError('image', `"${image}" is not an image repository`, 'Give the repository without tag, e.g. ghcr.io/acme/api');
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(image)) throw new UserError('image', `"${image}" is not an image repository`, 'Give the repository without tag, e.g. ghcr.io/acme/api');
   const port = o.port ?? 8080;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GeneratorOptionError('port', `${port} is not a TCP port`, 'Use 1–65535');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError('port', `${port} is not a TCP port`, 'Use 1–65535');
   const replicas = o.replicas ?? 2;
-  if (!Number.isInteger(replicas) || replicas < 0) throw new GeneratorOptionError('replicas', `${replicas} is not a replica count`, 'Use a whole number ≥ 0');
+  if (!Number.isInteger(replicas) || replicas < 0) throw new UserError('replicas', `${replicas} is not a replica count`, 'Use a whole number ≥ 0');
   const namespace = o.namespace ?? 'default';
-  if (!DNS_LABEL.test(namespace)) throw new GeneratorOptionError('namespace', `"${namespace}" is not a DNS-1123 label`, 'Use lowercase letters, digits and -');
+  if (!DNS_LABEL.test(namespace)) throw new UserError('namespace', `"${namespace}" is not a DNS-1123 label`, 'Use lowercase letters, digits and -');
   addOrKeepProject(tree, name, {
     root,
     projectType: 'application',
@@ -35,57 +37,7 @@ export async function k8sServiceGenerator(tree: Tree, o: K8sServiceSchema) {
     targets: { 'k8s-deploy': { options: { namespace, images: { [image]: version } } } },
     tags: ['platform:k8s'],
   });
-  const labels = `app.kubernetes.io/name: ${name}`;
-  writeFiles(tree, root, {
-    'package.json': JSON.stringify({ name, version, private: true }, null, 2) + '\n',
-    'src/server.js': `const http = require('http');\nhttp.createServer((req, res) => res.end(req.url === '/healthz' ? 'ok' : '${name}')).listen(${port});\n`,
-    Dockerfile: `FROM node:20-alpine\nWORKDIR /app\nCOPY src/ ./\nEXPOSE ${port}\nUSER node\nCMD ["node", "server.js"]\n`,
-    'k8s/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${namespace}\nresources:\n  - deployment.yaml\n  - service.yaml\n`,
-    'k8s/deployment.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    ${labels}
-spec:
-  replicas: ${replicas}
-  progressDeadlineSeconds: 300
-  selector:
-    matchLabels:
-      ${labels}
-  template:
-    metadata:
-      labels:
-        ${labels}
-    spec:
-      containers:
-        - name: ${name}
-          image: ${image}:${version}
-          ports:
-            - containerPort: ${port}
-          readinessProbe:
-            httpGet:
-              path: /healthz
-              port: ${port}
-          resources:
-            requests:
-              cpu: 50m
-              memory: 64Mi
-`,
-    'k8s/service.yaml': `apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  labels:
-    ${labels}
-spec:
-  selector:
-    ${labels}
-  ports:
-    - port: 80
-      targetPort: ${port}
-`,
-  });
+  writeTemplates(tree, join(__dirname, 'files'), root, { name, version, image, port, replicas, namespace });
   await finish(tree, o.skipFormat);
 }
 

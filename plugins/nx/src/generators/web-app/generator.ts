@@ -1,5 +1,7 @@
 import { Tree } from '@nx/devkit';
-import { addOrKeepProject, checkDirectory, checkName, copyBuildTarget, finish, GeneratorOptionError, pascal, writeFiles } from '../../utils/generator-utils';
+import { join } from 'path';
+import { UserError } from '@shipfleet/core';
+import { addOrKeepProject, checkDirectory, checkName, copyBuildTarget, finish, pascal, writeTemplates } from '../../utils/generator-utils';
 
 export interface WebAppSchema {
   name: string;
@@ -14,7 +16,7 @@ export async function webAppGenerator(tree: Tree, o: WebAppSchema) {
   const name = checkName(o.name);
   const root = checkDirectory(o.directory, name, 'apps');
   const vercelProject = o.vercelProject ?? name;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(vercelProject)) throw new GeneratorOptionError('vercelProject', `"${vercelProject}" is not a Vercel project id or name`, 'Use the id (prj_…) or the name shown in the Vercel dashboard');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(vercelProject)) throw new UserError('vercelProject', `"${vercelProject}" is not a Vercel project id or name`, 'Use the id (prj_…) or the name shown in the Vercel dashboard');
   addOrKeepProject(tree, name, {
     root,
     projectType: 'application',
@@ -22,11 +24,7 @@ export async function webAppGenerator(tree: Tree, o: WebAppSchema) {
     targets: { build: copyBuildTarget(root), 'vercel-deploy': { options: { projectId: vercelProject, outputPath: `dist/${root}` } } },
     tags: ['platform:web'],
   });
-  writeFiles(tree, root, {
-    'vercel.json': JSON.stringify({ $schema: 'https://openapi.vercel.sh/vercel.json', cleanUrls: true, trailingSlash: false }, null, 2) + '\n',
-    'src/index.html': `<!doctype html>\n<html>\n<head><meta charset="utf-8"><title>${pascal(name)}</title></head>\n<body><h1>${pascal(name)}</h1><script type="module" src="main.js"></script></body>\n</html>\n`,
-    'src/main.js': "document.querySelector('h1').dataset.ready = 'true';\n",
-  });
+  writeTemplates(tree, join(__dirname, 'files'), root, { title: pascal(name) });
   await finish(tree, o.skipFormat);
 }
 

@@ -1,5 +1,8 @@
 import { Tree } from '@nx/devkit';
-import { addOrKeepProject, checkBundleId, checkDirectory, checkName, checkVersion, copyBuildTarget, finish, GeneratorOptionError, pascal, TINY_PNG, writeFiles } from '../../utils/generator-utils';
+import { join } from 'path';
+import { UserError } from '@shipfleet/core';
+import { webosAppIdProblem } from '@shipfleet/tv';
+import { addOrKeepProject, checkBundleId, checkDirectory, checkName, checkVersion, copyBuildTarget, finish, pascal, writeTemplates } from '../../utils/generator-utils';
 
 export interface WebosAppSchema {
   name: string;
@@ -17,14 +20,11 @@ export async function webosAppGenerator(tree: Tree, o: WebosAppSchema) {
   const root = checkDirectory(o.directory, name, 'apps');
   const appId = o.appId ?? `com.example.${name.replace(/-/g, '')}`;
   checkBundleId(appId, 'appId');
-  if (!/^[a-z0-9][a-z0-9.+-]*$/.test(appId) || /^com\.(palm|webos|lge|palmdts)\./.test(appId)) throw new GeneratorOptionError('appId', `"${appId}" is not a webOS app id`, 'Use lowercase letters, digits, . - +, not under com.palm., com.webos., com.lge. or com.palmdts.');
+  const appIdProblem = webosAppIdProblem(appId);
+  if (appIdProblem) throw new UserError('appId', appIdProblem.problem, appIdProblem.fix);
   const version = checkVersion(o.appVersion, 'appVersion');
   addOrKeepProject(tree, name, { root, projectType: 'application', sourceRoot: `${root}/src`, targets: { build: copyBuildTarget(root, ['appinfo.json']) }, tags: ['platform:webos'] });
-  writeFiles(tree, root, {
-    'appinfo.json': JSON.stringify({ id: appId, version, vendor: 'Example', type: 'web', main: 'index.html', title: o.title ?? pascal(name), icon: 'icon.png', largeIcon: 'icon.png' }, null, 2) + '\n',
-    'src/index.html': `<!doctype html>\n<html>\n<head><meta charset="utf-8"><title>${o.title ?? pascal(name)}</title></head>\n<body><h1>${o.title ?? pascal(name)}</h1></body>\n</html>\n`,
-    'src/icon.png': TINY_PNG,
-  });
+  writeTemplates(tree, join(__dirname, 'files'), root, { appId, version, title: o.title ?? pascal(name) });
   await finish(tree, o.skipFormat);
 }
 
