@@ -1,10 +1,15 @@
 export * from './errors';
 export * from './plan';
+export * from './retry';
+export * from './sleep';
 export * from './redactor';
 export * from './format-plan';
 export * from './logger';
 export * from './runner';
 export * from './summary';
 export * from './secrets';
+export * from './display-url';
+export * from './options';
+export * from './http';
 export * from './ledger';
 export { runCaptured } from './spawn';

@@ -3,14 +3,7 @@
  * human title. Dry runs print it; the runner executes it. Nothing outside the
  * runner spawns a process.
  */
-export interface RetryPolicy {
-  /** Total attempts, including the first (>= 1). */
-  attempts: number;
-  /** Delay before the second attempt; doubles (times `factor`) after each. */
-  delayMs: number;
-  factor?: number;
-  maxDelayMs?: number;
-}
+import type { RetryPolicy } from './retry';
 
 interface StepBase {
   title: string;

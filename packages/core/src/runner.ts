@@ -5,7 +5,9 @@ import { createWriteStream, existsSync, writeFileSync } from 'fs';
 import { errorMessage, InterruptedError, StepFailedError } from './errors';
 import { formatCommand, formatPlan, planToJson } from './format-plan';
 import { consoleLogger, Logger, redactingLogger } from './logger';
-import { CleanupStep, Plan, RetryPolicy, RunStep, Step, TaskContext, TaskStep, WriteStep } from './plan';
+import { CleanupStep, Plan, RunStep, Step, TaskContext, TaskStep, WriteStep } from './plan';
+import { backoffDelay } from './retry';
+import { sleep } from './sleep';
 import { RedactingLineBuffer, Redactor } from './redactor';
 import { appendStepSummary, formatSummary, RunReport, StepReport } from './summary';
 
@@ -30,12 +32,6 @@ export interface RunOptions {
   printSummary?: boolean;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-  });
-
 function onPath(file: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, file)));
 }
@@ -53,11 +49,6 @@ async function openRawLog(path: string, redactor: Redactor): Promise<{ push(c: B
     push: (c) => lines.push(c),
     close: () => new Promise((resolve) => { lines.end(); out.end(resolve); }),
   };
-}
-
-export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
-  const delay = policy.delayMs * Math.pow(policy.factor ?? 2, failedAttempt - 1);
-  return Math.min(delay, policy.maxDelayMs ?? 60_000);
 }
 
 /**

@@ -1,15 +1,13 @@
 import { createReadStream } from 'fs';
-import http from 'http';
-import https from 'https';
 import { Readable } from 'stream';
-import { Redactor } from '@shipfleet/core';
+import { HttpAbortedError, HttpClient, HttpError, HttpResponse, HttpRetryEvent, Redactor, RetryPolicy } from '@shipfleet/core';
 
 /**
  * The one HTTP client of this package: every call to the Vercel REST API goes
  * through `VercelClient.request`. It sends the token as a Bearer header and
  * `teamId` as a query parameter, retries what is worth retrying, counts
- * requests and uploaded bytes, and never puts the token in a message. Calls
- * go through fetch, except a file body streamed from disk (see sendStream).
+ * requests and uploaded bytes, and never puts the token in a message. The
+ * transport, timeouts and retries are core's HttpClient.
  *
  * Why not @vercel/client (what `vercel deploy` uses)? It would fit in part:
  * it takes an `apiUrl` override, deploys prebuilt `.vercel/output` folders
@@ -29,23 +27,20 @@ import { Redactor } from '@shipfleet/core';
  * them directly.
  */
 
-export interface RetryConfig {
-  /** Retries after the first attempt (429, 5xx, network errors). */
-  retries: number;
-  /** First backoff delay; doubles on each retry. */
-  minDelayMs: number;
-  maxDelayMs: number;
-  /** Longest Retry-After honoured; a longer one is waited this long. */
-  maxRetryAfterMs: number;
-}
+/** 5 retries, from 0.5 s; a Retry-After of up to 2 minutes is honoured. */
+export const DEFAULT_VERCEL_RETRY: RetryPolicy = { attempts: 6, delayMs: 500, factor: 2, maxDelayMs: 120_000, jitter: 0.25 };
 
-export const DEFAULT_RETRY: RetryConfig = { retries: 5, minDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 120_000 };
+/** Each API call gets this long per attempt; an upload gets more for its size (see uploadTimeoutMs). */
+const CALL_TIMEOUT_MS = 120_000;
+
+/** Two minutes plus one second per 100 kB: a slow link still finishes, a stalled one does not hang the deploy. */
+export const uploadTimeoutMs = (bytes: number) => CALL_TIMEOUT_MS + Math.ceil(bytes / 100);
 
 export interface VercelClientOptions {
   apiUrl: string;
   token: string;
   teamId?: string;
-  retry?: Partial<RetryConfig>;
+  retry?: Partial<RetryPolicy>;
   /** Aborts requests in flight and waits between retries. */
   signal?: AbortSignal;
   /** Told about each retry (one line, no secrets). */
@@ -75,6 +70,7 @@ export interface RequestOptions {
   body?: () => { data: Buffer | Readable; length: number };
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 /** A request to the API failed: it names the method, the path, the status and the API's own message. */
@@ -105,47 +101,14 @@ export class AbortedError extends Error {
   }
 }
 
-// Errors from the socket layer that a new attempt may not meet again.
-const RETRYABLE_NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
-]);
-
-function networkErrorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const nested = (e as { errors?: unknown[] }).errors;
-    if (Array.isArray(nested) && nested.length) {
-      const inner = networkErrorCode(nested[0]);
-      if (inner) return inner;
-    }
-    e = (e as { cause?: unknown }).cause;
+function parseBody(res: HttpResponse): unknown {
+  const text = res.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
-  return undefined;
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function describeBody(data: unknown): string {
@@ -161,70 +124,37 @@ function describeBody(data: unknown): string {
   return typeof data === 'string' ? data.slice(0, 300) : '';
 }
 
-interface RawResponse {
-  status: number;
-  retryAfter: string | null;
-  text: string;
-}
-
-/** The file being sent could not be read (not a network problem: no retry). */
-class BodyReadError extends Error {}
-
-async function sendFetch(url: string, method: string, headers: Record<string, string>, body: string | Buffer | undefined, signal?: AbortSignal): Promise<RawResponse> {
-  const response = await fetch(url, { method, headers, body, signal });
-  const text = await response.text().catch(() => '');
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), text };
-}
-
-/**
- * A streamed body goes over node:http(s) rather than fetch: Node 20's fetch
- * holds a streamed request body in memory whole before it is sent (a 200 MiB
- * upload kept 200 MiB of buffers alive), while a piped http request reads the
- * file only as fast as the socket drains (about 30 MiB for the same upload).
- */
-function sendStream(url: string, method: string, headers: Record<string, string>, body: Readable, signal?: AbortSignal): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const request = (target.protocol === 'https:' ? https : http).request(target, { method, headers, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const retryAfter = res.headers['retry-after'];
-        resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter === undefined ? null : String(retryAfter), text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    // After a response has arrived, a late write error (the server answered early) changes nothing.
-    request.on('error', reject);
-    body.on('error', (err) => {
-      const failure = new BodyReadError(err.message);
-      request.destroy(failure);
-      reject(failure);
-    });
-    body.pipe(request);
-  });
+/** What failed, as the retry line and the final error say it: "429 rate_limited: …" or "network error (ECONNRESET)". */
+function describeFailure(response: HttpResponse | undefined, error: HttpError | undefined): string {
+  if (response) {
+    const detail = describeBody(parseBody(response));
+    return `${response.status}${detail ? ` ${detail}` : ''}`;
+  }
+  if (error?.kind === 'timeout') return 'network error (timeout)';
+  return `network error (${error?.code ?? error?.detail ?? 'unknown'})`;
 }
 
 export class VercelClient {
   readonly stats: VercelClientStats;
-  private readonly retry: RetryConfig;
+  private readonly retry: RetryPolicy;
   private readonly redactor: Redactor;
+  private readonly http: HttpClient;
 
   constructor(private readonly options: VercelClientOptions) {
     this.stats = options.stats ?? { requests: 0, retries: 0, uploadedFiles: 0, uploadedBytes: 0 };
-    this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
+    this.retry = { ...DEFAULT_VERCEL_RETRY, ...(options.retry ?? {}) };
     this.redactor = new Redactor([options.token]);
+    this.http = new HttpClient({
+      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json', 'user-agent': options.userAgent ?? 'shipfleet-vercel/0.1.0' },
+      retry: this.retry,
+      timeoutMs: CALL_TIMEOUT_MS,
+      throwHttpErrors: false,
+    });
   }
 
   /** Text that may reach a log, with the token masked (a safety net: the client never writes it into text). */
   private safe(text: string): string {
     return this.redactor.redact(text);
-  }
-
-  private backoff(retry: number): number {
-    const base = Math.min(this.retry.maxDelayMs, this.retry.minDelayMs * Math.pow(2, retry - 1));
-    // Up to a quarter less, so parallel uploads that failed together do not retry together.
-    return Math.round(base * (0.75 + Math.random() * 0.25));
   }
 
   url(path: string, query: RequestOptions['query'] = {}): string {
@@ -236,93 +166,60 @@ export class VercelClient {
 
   /**
    * One API call. Retries with exponential backoff on 429 (waiting Retry-After
-   * when the API sends it), on 5xx and on network errors (connection reset or
-   * refused, socket closed, DNS); any other 4xx fails at once.
+   * when the API sends it), on 408, 425, 500, 502, 503, 504, on network errors
+   * (connection reset or refused, socket closed, DNS) and on timeouts; any
+   * other status fails at once.
    */
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const signal = opts.signal ?? this.options.signal;
-    const url = this.url(path, opts.query);
     const label = `${method} ${path}`;
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw new AbortedError(label);
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${this.options.token}`,
-        accept: 'application/json',
-        'user-agent': this.options.userAgent ?? 'shipfleet-vercel/0.1.0',
-        ...(opts.headers ?? {}),
-      };
-      let body: string | Buffer | Readable | undefined;
-      let bodyBytes = 0;
-      if (opts.json !== undefined) {
-        body = JSON.stringify(opts.json);
-        headers['content-type'] = 'application/json';
-        bodyBytes = Buffer.byteLength(body);
-      } else if (opts.body) {
-        const made = opts.body();
-        body = made.data;
-        headers['content-length'] = String(made.length);
-        bodyBytes = made.length;
-      }
-
-      this.stats.requests++;
-      const started = Date.now();
-      this.options.trace?.(this.safe(`→ ${label}${bodyBytes ? ` (${bodyBytes} bytes)` : ''}${attempt > 1 ? ` [attempt ${attempt}]` : ''}`));
-      let response: RawResponse;
-      try {
-        response = body instanceof Readable ? await sendStream(url, method, headers, body, signal) : await sendFetch(url, method, headers, body, signal);
-      } catch (err) {
-        if (signal?.aborted) throw new AbortedError(label);
-        if (err instanceof BodyReadError) throw new VercelApiError(method, path, this.safe(`could not read the file to send: ${err.message}`));
-        const code = networkErrorCode(err);
-        const retryable = code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
-        const what = `network error (${code ?? (err instanceof Error ? err.message : String(err))})`;
-        if (retryable && attempt <= this.retry.retries) {
-          await this.wait(label, what, this.backoff(attempt), attempt, signal);
-          continue;
-        }
-        throw new VercelApiError(method, path, this.safe(`${what}${attempt > 1 ? ` after ${attempt} attempts` : ''}`));
-      }
-
-      const { text } = response;
-      this.options.trace?.(this.safe(`← ${label} ${response.status} (${Date.now() - started} ms)`));
-      let data: unknown = undefined;
-      if (text) {
-        try {
-          data = JSON.parse(text);
-        } catch {
-          data = text;
-        }
-      }
-      if (response.status >= 200 && response.status < 300) {
-        if (path === '/v2/files' && method === 'POST') {
-          this.stats.uploadedFiles++;
-          this.stats.uploadedBytes += bodyBytes;
-        }
-        return data as T;
-      }
-
-      const status = response.status;
-      const detail = describeBody(data);
-      if ((status === 429 || status >= 500) && attempt <= this.retry.retries) {
-        const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.retryAfter) : undefined;
-        const delay = retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : this.backoff(attempt);
-        await this.wait(label, `${status}${detail ? ` ${detail}` : ''}${retryAfter !== undefined ? ` (Retry-After ${Math.round(retryAfter / 1000)}s)` : ''}`, delay, attempt, signal);
-        continue;
-      }
-      const apiError = data && typeof data === 'object' && (data as { error?: unknown }).error && typeof (data as { error?: unknown }).error === 'object' ? ((data as { error: Record<string, unknown> }).error) : undefined;
-      throw new VercelApiError(method, path, this.safe(`${status}${detail ? ` ${detail}` : ''}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`), {
-        status,
-        code: typeof apiError?.code === 'string' ? apiError.code : undefined,
-        apiError,
+    const retries = this.retry.attempts - 1;
+    let started = 0;
+    let bodyBytes = 0;
+    let response: HttpResponse;
+    try {
+      response = await this.http.request(method, this.url(path, opts.query), {
+        json: opts.json,
+        body: opts.body,
+        headers: opts.headers,
+        signal: opts.signal ?? this.options.signal,
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+        onAttempt: ({ attempt, bodyBytes: bytes }) => {
+          this.stats.requests++;
+          started = Date.now();
+          bodyBytes = bytes ?? 0;
+          this.options.trace?.(this.safe(`→ ${label}${bodyBytes ? ` (${bodyBytes} bytes)` : ''}${attempt > 1 ? ` [attempt ${attempt}]` : ''}`));
+        },
+        onResponse: ({ status }) => this.options.trace?.(this.safe(`← ${label} ${status} (${Date.now() - started} ms)`)),
+        onRetry: (e: HttpRetryEvent) => {
+          this.stats.retries++;
+          const retryAfter = e.retryAfterMs !== undefined ? ` (Retry-After ${Math.round(e.retryAfterMs / 1000)}s)` : '';
+          this.options.onRetry?.(this.safe(`${label}: ${describeFailure(e.response, e.error)}${retryAfter}; retrying in ${(e.delayMs / 1000).toFixed(1)}s (retry ${e.attempt} of ${retries})`));
+        },
       });
+    } catch (err) {
+      if (err instanceof HttpAbortedError) throw new AbortedError(label);
+      if (!(err instanceof HttpError)) throw err;
+      if (err.kind === 'body') throw new VercelApiError(method, path, this.safe(`could not read the file to send: ${String((err.cause as { message?: unknown } | undefined)?.message ?? err.detail)}`));
+      const what = err.kind === 'network' || err.kind === 'timeout' ? describeFailure(undefined, err) : err.detail;
+      throw new VercelApiError(method, path, this.safe(`${what}${err.attempts > 1 ? ` after ${err.attempts} attempts` : ''}`));
     }
-  }
 
-  private async wait(label: string, what: string, delay: number, attempt: number, signal?: AbortSignal): Promise<void> {
-    this.stats.retries++;
-    this.options.onRetry?.(this.safe(`${label}: ${what}; retrying in ${(delay / 1000).toFixed(1)}s (retry ${attempt} of ${this.retry.retries})`));
-    await sleep(delay, signal);
-    if (signal?.aborted) throw new AbortedError(label);
+    const data = parseBody(response);
+    const { status, attempts } = response;
+    if (status >= 200 && status < 300) {
+      if (path === '/v2/files' && method === 'POST') {
+        this.stats.uploadedFiles++;
+        this.stats.uploadedBytes += bodyBytes;
+      }
+      return data as T;
+    }
+    const detail = describeBody(data);
+    const apiError = data && typeof data === 'object' && (data as { error?: unknown }).error && typeof (data as { error?: unknown }).error === 'object' ? ((data as { error: Record<string, unknown> }).error) : undefined;
+    throw new VercelApiError(method, path, this.safe(`${status}${detail ? ` ${detail}` : ''}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`), {
+      status,
+      code: typeof apiError?.code === 'string' ? apiError.code : undefined,
+      apiError,
+    });
   }
 
   // ── endpoints ─────────────────────────────────────────────────────────────
@@ -352,6 +249,7 @@ export class VercelClient {
           ? { data: Buffer.from(file.symlinkTarget, 'utf8'), length: Buffer.byteLength(file.symlinkTarget) }
           : { data: createReadStream(file.path), length: file.size },
       signal,
+      timeoutMs: uploadTimeoutMs(file.size),
     });
   }
 

@@ -1,4 +1,5 @@
-import { AbortedError, CreateDeploymentBody, sleep, VercelApiError, VercelClient, VercelDeployment, VercelDeploymentSummary, VercelProject } from './api';
+import { sleep } from '@shipfleet/core';
+import { AbortedError, CreateDeploymentBody, VercelApiError, VercelClient, VercelDeployment, VercelDeploymentSummary, VercelProject } from './api';
 import { forEachLimit, formatBytes, formatCount, HashedFile } from './files';
 import { NormalizedVercelOptions } from './options';
 

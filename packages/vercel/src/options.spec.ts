@@ -2,7 +2,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { UserError } from '@shipfleet/core';
-import { buildVercelPlan, detectDeploymentSource, listDeploymentFiles, normalizeVercelOptions, vercelTokenFromEnv } from './index';
+import { buildVercelPlan, detectDeploymentSource, listDeploymentFiles, normalizeVercelOptions, resolveVercelOptions } from './index';
 import { makeDir, newToken, staticSite, userError } from './__fixtures__/helpers';
 
 const token = newToken();
@@ -33,6 +33,7 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
     [{ ...base, apiUrl: 'ftp://api.example.com' }, 'apiUrl', /not an http\(s\) URL/],
     [{ ...base, apiUrl: 'api.vercel.com' }, 'apiUrl', /not an http\(s\) URL/],
     [{ ...base, apiUrl: 'https://me:pw@api.example.com' }, 'apiUrl', /user name or password/],
+    [{ ...base, apiUrl: 'http://api.example.com' }, 'apiUrl', /uses plain http to api\.example\.com/],
     [{ ...base, apiUrl: 'https://api.example.com/?teamId=x' }, 'apiUrl', /query or fragment/],
     [{ ...base, alias: 'www.example.com' }, 'alias', /list of domains/],
     [{ ...base, alias: ['https://www.example.com/'] }, 'alias', /not a domain name/],
@@ -80,12 +81,13 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
 
 describe('normalizeVercelOptions: defaults and scope', () => {
   it('fills the defaults', () => {
-    const o = normalizeVercelOptions(base, tmpdir(), env);
+    const { options: o, token: read, secrets } = resolveVercelOptions(base, tmpdir(), env);
     expect(o).toMatchObject({ action: 'deploy', target: 'preview', tokenEnv: 'VERCEL_TOKEN', apiUrl: 'https://api.vercel.com', concurrency: 8, timeoutSeconds: 600, alias: [], meta: {} });
     expect(o.teamId).toBeUndefined();
     expect(o.source).toEqual({ kind: 'static', dir: site, prefix: '' });
     expect(JSON.stringify(o)).not.toContain(token);
-    expect(vercelTokenFromEnv(o, env)).toBe(token);
+    expect(read).toBe(token);
+    expect(secrets).toEqual([token]);
   });
 
   it('resolves a relative outputPath against the project root and trims the API URL', () => {
@@ -102,8 +104,7 @@ describe('normalizeVercelOptions: defaults and scope', () => {
   });
 
   it('reads the token from the variable tokenEnv names', () => {
-    const o = normalizeVercelOptions({ ...base, tokenEnv: 'OTHER_TOKEN' }, tmpdir(), env);
-    expect(vercelTokenFromEnv(o, env)).toBe('other-token-value');
+    expect(resolveVercelOptions({ ...base, tokenEnv: 'OTHER_TOKEN' }, tmpdir(), env).token).toBe('other-token-value');
   });
 
   it('promote and rollback need no outputPath', () => {

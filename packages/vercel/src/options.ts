@@ -1,6 +1,19 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'path';
-import { isEnvName, UserError } from '@shipfleet/core';
+import {
+  envNameOption,
+  isPlainObject,
+  numberOption,
+  oneOfOption,
+  patternOption,
+  plainObjectOption,
+  positiveIntegerOption,
+  requiredOption,
+  secretFromEnv,
+  stringListOption,
+  urlOption,
+  UserError,
+} from '@shipfleet/core';
 
 export type VercelAction = 'deploy' | 'promote' | 'rollback';
 
@@ -84,10 +97,6 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 // throw an error that quotes the header value, token and all.)
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
@@ -118,95 +127,79 @@ export function detectDeploymentSource(dir: string): DeploymentSource {
   return { kind: 'static', dir, prefix: '' };
 }
 
-/** Validates the options of a Vercel deploy, promote or rollback; each problem is a UserError naming the option. */
-export function normalizeVercelOptions(raw: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedVercelOptions {
+/** Options checked, and the token they name, read once. */
+export interface ResolvedVercelOptions {
+  options: NormalizedVercelOptions;
+  /** The value of tokenEnv: used only in the Authorization header. */
+  token: string;
+  /** Values to mask in every output of the run. */
+  secrets: string[];
+}
+
+/**
+ * Validates the options of a Vercel deploy, promote or rollback and reads the
+ * token; each problem is a UserError naming the option.
+ */
+export function resolveVercelOptions(raw: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): ResolvedVercelOptions {
   if (!isPlainObject(raw)) throw new UserError('options', 'must be an object', 'Pass the options as a map, e.g. {"projectId": "prj_…"}');
 
-  const action = raw.action ?? 'deploy';
-  if (!ACTIONS.includes(action)) throw new UserError('action', `"${String(action)}" is not one of deploy, promote, rollback`, 'Use deploy (default), promote or rollback');
+  const action = oneOfOption('action', raw.action, ACTIONS, { fix: 'Use deploy (default), promote or rollback' }) ?? 'deploy';
 
-  const { projectId } = raw;
-  if (projectId === undefined || projectId === '') {
-    throw new UserError('projectId', 'is required', 'Give the Vercel project id (prj_…, the "projectId" of .vercel/project.json) or the project name');
-  }
-  if (typeof projectId !== 'string' || !PROJECT.test(projectId)) {
-    throw new UserError('projectId', `"${String(projectId)}" is not a Vercel project id or name`, 'Use the id (prj_…) from the project settings or .vercel/project.json, or its name (letters, digits, . _ -)');
-  }
+  const projectId = requiredOption(
+    'projectId',
+    patternOption('projectId', raw.projectId === '' ? undefined : raw.projectId, {
+      pattern: PROJECT,
+      what: 'a Vercel project id or name',
+      example: 'prj_abc123',
+      fix: 'Use the id (prj_…) from the project settings or .vercel/project.json, or its name (letters, digits, . _ -)',
+    }),
+    'Give the Vercel project id (prj_…, the "projectId" of .vercel/project.json) or the project name',
+  );
 
-  for (const key of ['orgId', 'teamId'] as const) {
-    const value = raw[key];
-    if (value !== undefined && (typeof value !== 'string' || !SCOPE_ID.test(value))) {
-      throw new UserError(key, `"${String(value)}" is not a Vercel ${key === 'teamId' ? 'team' : 'account or team'} id`, key === 'teamId' ? 'Use the team id (team_…) from the team settings, or leave it out for a personal account' : 'Use the "orgId" of .vercel/project.json (team_… or a personal account id)');
-    }
-  }
-  let teamId = raw.teamId;
+  const orgId = patternOption('orgId', raw.orgId, { pattern: SCOPE_ID, what: 'a Vercel account or team id', example: 'team_abc123', fix: 'Use the "orgId" of .vercel/project.json (team_… or a personal account id)' });
+  let teamId = patternOption('teamId', raw.teamId, { pattern: SCOPE_ID, what: 'a Vercel team id', example: 'team_abc123', fix: 'Use the team id (team_…) from the team settings, or leave it out for a personal account' });
   let userId: string | undefined;
-  if (raw.orgId !== undefined) {
-    if (raw.orgId.startsWith('team_')) {
-      if (teamId !== undefined && teamId !== raw.orgId) {
-        throw new UserError('teamId', `"${teamId}" differs from orgId "${raw.orgId}"`, 'Give one of them, or the same team in both');
+  if (orgId !== undefined) {
+    if (orgId.startsWith('team_')) {
+      if (teamId !== undefined && teamId !== orgId) {
+        throw new UserError('teamId', `"${teamId}" differs from orgId "${orgId}"`, 'Give one of them, or the same team in both');
       }
-      teamId = raw.orgId;
+      teamId = orgId;
     } else if (teamId !== undefined) {
-      throw new UserError('orgId', `"${raw.orgId}" is a personal account but teamId "${teamId}" names a team`, 'Leave out orgId when deploying for a team, or leave out teamId for a personal account');
+      throw new UserError('orgId', `"${orgId}" is a personal account but teamId "${teamId}" names a team`, 'Leave out orgId when deploying for a team, or leave out teamId for a personal account');
     } else {
-      userId = raw.orgId;
+      userId = orgId;
     }
   }
 
-  const target = raw.target ?? 'preview';
-  if (typeof target !== 'string' || !ENVIRONMENT.test(target)) {
-    throw new UserError('target', `"${String(target)}" is not an environment`, 'Use preview (default), production, or the slug of a custom environment such as staging');
-  }
+  const target = patternOption('target', raw.target, { pattern: ENVIRONMENT, what: 'an environment', example: 'staging', fix: 'Use preview (default), production, or the slug of a custom environment such as staging' }) ?? 'preview';
 
-  const tokenEnv = raw.tokenEnv ?? DEFAULT_TOKEN_ENV;
-  if (typeof tokenEnv !== 'string' || !isEnvName(tokenEnv)) {
-    throw new UserError('tokenEnv', `"${String(tokenEnv)}" is not an environment variable name`, 'Give the NAME of the variable that holds the Vercel token (default VERCEL_TOKEN), never the token itself');
-  }
-  const token = env[tokenEnv];
-  if (token === undefined || token === '') {
-    throw new UserError('tokenEnv', `environment variable ${tokenEnv} is not set`, `Create a token at https://vercel.com/account/tokens and set ${tokenEnv} from your CI secret store`);
-  }
+  const what = 'the Vercel token (create one at https://vercel.com/account/tokens)';
+  const tokenEnv = envNameOption('tokenEnv', raw.tokenEnv, { what }) ?? DEFAULT_TOKEN_ENV;
+  const token = secretFromEnv('tokenEnv', tokenEnv, { env, what })!.text;
   if (!TOKEN_CHARS.test(token)) {
     // The value is never quoted here: it is a secret.
     throw new UserError('tokenEnv', `the value of ${tokenEnv} contains spaces, line breaks or non-ASCII characters`, `Set ${tokenEnv} to the bare token (check for a trailing newline from the secret store)`);
   }
 
-  const apiUrlRaw = raw.apiUrl ?? DEFAULT_API_URL;
-  let apiUrl: string;
-  {
-    let parsed: URL | undefined;
-    try {
-      parsed = typeof apiUrlRaw === 'string' ? new URL(apiUrlRaw) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-      throw new UserError('apiUrl', `"${String(apiUrlRaw)}" is not an http(s) URL`, `Leave it out for ${DEFAULT_API_URL}, or give a full URL such as http://127.0.0.1:4000`);
-    }
-    if (parsed.username || parsed.password) throw new UserError('apiUrl', 'must not contain a user name or password', `Pass credentials only through ${tokenEnv}`);
-    if (parsed.search || parsed.hash) throw new UserError('apiUrl', 'must not contain a query or fragment', 'Give only the base URL; teamId has its own option');
-    apiUrl = parsed.toString().replace(/\/+$/, '');
-  }
+  const apiUrl = (urlOption('apiUrl', raw.apiUrl, { example: `${DEFAULT_API_URL} (the default) or http://127.0.0.1:4000`, allowQuery: false }) ?? DEFAULT_API_URL).replace(/\/+$/, '');
 
-  const alias = raw.alias ?? [];
-  if (!Array.isArray(alias)) throw new UserError('alias', 'must be a list of domains', 'Example: "alias": ["preview.example.com"]');
-  for (const a of alias) {
-    if (typeof a !== 'string' || !HOSTNAME.test(a)) throw new UserError('alias', `"${String(a)}" is not a domain name`, 'Give host names only, without https:// or a path, e.g. "app.example.com"');
-  }
+  const alias = stringListOption('alias', raw.alias, {
+    items: 'domains',
+    example: 'preview.example.com',
+    pattern: HOSTNAME,
+    what: 'a domain name',
+    fix: 'Give host names only, without https:// or a path, e.g. "app.example.com"',
+  }) ?? [];
 
-  const meta = raw.meta ?? {};
-  if (!isPlainObject(meta)) throw new UserError('meta', 'must be a map of string values', 'Example: "meta": {"commit": "abc123"}');
+  const meta = plainObjectOption('meta', raw.meta, { what: 'a map of string values', example: '{"commit": "abc123"}' }) ?? {};
   for (const [key, value] of Object.entries(meta)) {
     if (!key || key.length > 256) throw new UserError('meta', `key "${key}" must be 1 to 256 characters`, 'Use short keys such as "commit"');
     if (typeof value !== 'string') throw new UserError('meta', `value of "${key}" must be a string`, 'Quote it in the options');
     if (value.length > 65536) throw new UserError('meta', `value of "${key}" is longer than 65536 characters`, 'Vercel keeps at most 65536 characters per value');
   }
 
-  const { deploymentId } = raw;
-  if (deploymentId !== undefined && (typeof deploymentId !== 'string' || !DEPLOYMENT_ID.test(deploymentId))) {
-    throw new UserError('deploymentId', `"${String(deploymentId)}" is not a deployment id`, 'Use the id (dpl_…) shown by the deploy step or in the dashboard');
-  }
+  const deploymentId = patternOption('deploymentId', raw.deploymentId, { pattern: DEPLOYMENT_ID, what: 'a deployment id', example: 'dpl_abc123', fix: 'Use the id (dpl_…) shown by the deploy step or in the dashboard' });
   if (action === 'promote' && deploymentId === undefined) {
     throw new UserError('deploymentId', 'is required to promote', 'Give the id (dpl_…) of the production deployment to promote');
   }
@@ -214,14 +207,8 @@ export function normalizeVercelOptions(raw: Partial<VercelOptions>, projectRoot:
     throw new UserError('deploymentId', 'only applies to promote and rollback', 'Leave it out to deploy, or set "action": "promote" or "rollback"');
   }
 
-  const concurrency = raw.concurrency ?? DEFAULT_CONCURRENCY;
-  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new UserError('concurrency', `${String(concurrency)} is not a whole number from 1 to 64`, `Leave it out for ${DEFAULT_CONCURRENCY} parallel uploads`);
-  }
-  const timeoutSeconds = raw.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new UserError('timeoutSeconds', `${String(timeoutSeconds)} is not a positive number of seconds`, `Leave it out for ${DEFAULT_TIMEOUT_SECONDS}, or give e.g. 1200`);
-  }
+  const concurrency = positiveIntegerOption('concurrency', raw.concurrency, { max: 64, fix: `Leave it out for ${DEFAULT_CONCURRENCY} parallel uploads` }) ?? DEFAULT_CONCURRENCY;
+  const timeoutSeconds = numberOption('timeoutSeconds', raw.timeoutSeconds, { min: 0, exclusiveMin: true, unit: 'seconds', fix: `Leave it out for ${DEFAULT_TIMEOUT_SECONDS}, or give e.g. 1200` }) ?? DEFAULT_TIMEOUT_SECONDS;
 
   let source: DeploymentSource | undefined;
   if (action === 'deploy') {
@@ -243,7 +230,13 @@ export function normalizeVercelOptions(raw: Partial<VercelOptions>, projectRoot:
     if (source.kind === 'prebuilt') checkPrebuiltTarget(source.dir, target);
   }
 
-  return { action, projectId, teamId, userId, target, tokenEnv, apiUrl, alias: [...alias], meta: { ...meta } as Record<string, string>, deploymentId, concurrency, timeoutSeconds, source };
+  const options: NormalizedVercelOptions = { action, projectId, teamId, userId, target, tokenEnv, apiUrl, alias, meta: { ...meta } as Record<string, string>, deploymentId, concurrency, timeoutSeconds, source };
+  return { options, token, secrets: [token] };
+}
+
+/** resolveVercelOptions without the token (which it still checks is set). */
+export function normalizeVercelOptions(raw: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedVercelOptions {
+  return resolveVercelOptions(raw, projectRoot, env).options;
 }
 
 /**
@@ -259,11 +252,4 @@ function checkPrebuiltTarget(outputDir: string, target: string): void {
   if ((built === 'production') !== (wanted === 'production')) {
     throw new UserError('target', `the prebuilt output in ${outputDir} was built for "${built}" but target is "${wanted}"`, built === 'production' ? 'Deploy it with "target": "production", or rebuild with `vercel build` (no --prod)' : 'Rebuild with `vercel build --prod`, or deploy it as a preview');
   }
-}
-
-/** The token named by tokenEnv (normalizeVercelOptions has checked that it is set). */
-export function vercelTokenFromEnv(o: Pick<NormalizedVercelOptions, 'tokenEnv'>, env: NodeJS.ProcessEnv = process.env): string {
-  const token = env[o.tokenEnv];
-  if (!token) throw new UserError('tokenEnv', `environment variable ${o.tokenEnv} is not set`, `Set ${o.tokenEnv} to a Vercel token`);
-  return token;
 }

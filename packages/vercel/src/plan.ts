@@ -1,5 +1,5 @@
-import { Plan, Redactor, Step, taskStep, TaskContext, UserError } from '@shipfleet/core';
-import { RetryConfig, VercelClient, VercelClientStats, VercelDeployment, VercelProject } from './api';
+import { Plan, Redactor, RetryPolicy, Step, taskStep, TaskContext, UserError } from '@shipfleet/core';
+import { VercelClient, VercelClientStats, VercelDeployment, VercelProject } from './api';
 import {
   checkAccess,
   checkProductionCandidate,
@@ -18,7 +18,7 @@ export interface VercelPlanContext {
   /** Verbose HTTP trace: one line per request and per response. Progress and retries go to the step log. */
   log?: (line: string) => void;
   /** Retry tuning (tests, benchmarks). */
-  retry?: Partial<RetryConfig>;
+  retry?: Partial<RetryPolicy>;
   /** Base interval of readiness polling (default 1000 ms). */
   pollIntervalMs?: number;
 }
@@ -149,7 +149,7 @@ export function buildVercelPlan(o: NormalizedVercelOptions, context: VercelPlanC
       ),
       task(
         'Create deployment (POST /v13/deployments), upload only missing files, create again',
-        `POST ${api('/v13/deployments')} for project ${o.projectId}, ${targetLabel(o.target)}${Object.keys(o.meta).length ? `, meta ${Object.keys(o.meta).join(', ')}` : ''}, with every file's name, SHA-1 and size. Vercel answers missing_files with the SHA-1s it does not have; exactly those are uploaded with POST /v2/files (x-vercel-digest), ${o.concurrency} at a time, then the deployment is created again. An unchanged redeploy uploads nothing. 429 (after its Retry-After), 5xx and network errors are retried with backoff; other errors fail at once`,
+        `POST ${api('/v13/deployments')} for project ${o.projectId}, ${targetLabel(o.target)}${Object.keys(o.meta).length ? `, meta ${Object.keys(o.meta).join(', ')}` : ''}, with every file's name, SHA-1 and size. Vercel answers missing_files with the SHA-1s it does not have; exactly those are uploaded with POST /v2/files (x-vercel-digest), ${o.concurrency} at a time, then the deployment is created again. An unchanged redeploy uploads nothing. 429 (after its Retry-After), 408, 500, 502, 503, 504, network errors and timeouts are retried with backoff; other errors fail at once`,
         async (ctx, client) => {
           const { deployment, uploaded } = await createDeploymentUploadingMissing(client, body(), state.hashed!, { concurrency: o.concurrency, signal: ctx.signal, log: ctx.log });
           state.deployment = deployment;

@@ -73,7 +73,7 @@ export async function harness(apiOptions: VercelApiOptions = {}): Promise<Harnes
       const push = (l: string) => { own.push(l); lines.push(l); };
       const logger: Logger = { info: push, warn: push, error: push };
       const o = normalizeVercelOptions({ projectId: 'prj_web', apiUrl: api.url, ...options }, extra.projectRoot ?? tmpdir(), env);
-      const built = buildVercelPlan(o, { token, pollIntervalMs: 10, retry: { minDelayMs: 5, maxDelayMs: 50 }, log: push, ...(extra.context ?? {}) });
+      const built = buildVercelPlan(o, { token, pollIntervalMs: 10, retry: { delayMs: 5, maxDelayMs: 2000 }, log: push, ...(extra.context ?? {}) });
       // No `secrets` on purpose: the library must not print the token at all, masked or not.
       const report = await runPlan(built.plan, { logger, handleSignals: false, dryRun: extra.dryRun });
       return { report, built, lines: own };

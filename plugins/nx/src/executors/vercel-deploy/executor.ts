@@ -1,7 +1,8 @@
 import { ExecutorContext } from '@nx/devkit';
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { buildVercelPlan, normalizeVercelOptions, VercelOptions, vercelTokenFromEnv } from '@shipfleet/vercel';
+import { consoleLogger, pathOption } from '@shipfleet/core';
+import { buildVercelPlan, resolveVercelOptions, VercelOptions } from '@shipfleet/vercel';
 import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
 import { defaultAppDir, projectRoot } from '../../utils/project-paths';
 
@@ -25,7 +26,7 @@ export default async function vercelDeployExecutor(options: VercelDeployExecutor
     const linked = linkedProject(root);
     // outputPath is relative to the workspace root in Nx options; a prebuilt .vercel/output in the project wins when none is given.
     const outputPath = options.outputPath
-      ? resolve(context.root, options.outputPath)
+      ? pathOption('outputPath', options.outputPath, { workspaceRoot: context.root, projectRoot: root, warn: (m) => consoleLogger.warn(m) })
       : existsSync(join(root, '.vercel', 'output')) ? undefined : resolve(context.root, defaultAppDir(context, 'index.html'));
     const meta = {
       nxProject: context.projectName!,
@@ -33,9 +34,8 @@ export default async function vercelDeployExecutor(options: VercelDeployExecutor
       ...(process.env.GITHUB_REF_NAME ? { githubCommitRef: process.env.GITHUB_REF_NAME } : {}),
       ...(options.meta ?? {}),
     };
-    const normalized = normalizeVercelOptions({ ...linked, ...options, outputPath, meta }, root);
-    const token = vercelTokenFromEnv(normalized);
-    const { plan, secrets } = buildVercelPlan(normalized, { token });
-    return { plan, secrets: [token, ...secrets] };
+    const resolved = resolveVercelOptions({ ...linked, ...options, outputPath, meta }, root);
+    const { plan, secrets } = buildVercelPlan(resolved.options, { token: resolved.token });
+    return { plan, secrets: [...resolved.secrets, ...secrets] };
   });
 }
