@@ -1,8 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'fs';
 import { dirname } from 'path';
 import { LedgerBackend, LedgerRecord, parseLedger, serializeLedger } from './record';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../sleep';
 
 function processAlive(pid: number): boolean {
   try {
