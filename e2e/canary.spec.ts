@@ -1,15 +1,7 @@
 import { SampleWorkspace } from '../tools/sample-workspace';
 import { startPrometheus, PrometheusServer } from '../tools/prometheus/server';
 import { scenarioHistory, scenarioOptions, SCENARIOS } from '../tools/prometheus/scenarios';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startK8sApi } = require('../tools/k8s-api/server.js');
-
-interface K8sApi {
-  kubeconfigPath: string;
-  get(kind: string, namespace: string, name: string): { spec: { replicas: number } } | undefined;
-  seed(obj: object, manager?: string): void;
-  close(): Promise<void>;
-}
+import { K8sApi, startK8sApi } from '../tools/k8s-api/server';
 
 const scenario = (name: string) => SCENARIOS.find((s) => s.name === name)!;
 const deployment = (name: string, replicas: number, version: string) => ({

@@ -1,15 +1,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import { SampleWorkspace } from '../tools/sample-workspace';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startK8sApi } = require('../tools/k8s-api/server.js');
-
-interface K8sApi {
-  url: string;
-  kubeconfigPath: string;
-  get(kind: string, namespace: string, name: string): { spec: { template: { spec: { containers: Array<{ image: string }> } } } } | undefined;
-  close(): Promise<void>;
-}
+import { K8sApi, startK8sApi } from '../tools/k8s-api/server';
 
 // With SHIPFLEET_E2E_KUBECONFIG the suite runs against that cluster instead of the stand-in. The good
 // image must be pullable there: SHIPFLEET_E2E_IMAGE (repository) and SHIPFLEET_E2E_TAG (default: the

@@ -12,6 +12,14 @@ export * from './undo';
 export * from './kubeconfig';
 export * from './options';
 export * from './cluster';
+export * from './deploy-result';
+export * from './deploy-io';
+export * from './kubectl-name';
+export * from './apply';
+export * from './wait-rollout';
+export * from './gather-reasons';
+export * from './rollback';
+export * from './prune';
 export * from './deploy';
 export * from './plan';
 // Requires @kubernetes/client-node only when connectCluster is called.

@@ -1,4 +1,4 @@
-// The Kubernetes API stand-in itself (tools/k8s-api/server.js), over plain HTTP from jest.
+// The Kubernetes API stand-in itself (tools/k8s-api/server.ts), over plain HTTP from jest.
 import { request } from 'http';
 import { stringify } from 'yaml';
 import { K8sApi, parseYaml, startK8sApi } from '../../../tools/k8s-api/server';

@@ -1,9 +1,13 @@
 import { cleanupStep, Plan, Redactor, Step, taskStep, TaskContext } from '@shipfleet/core';
+import { applyObjects } from './apply';
 import { ClusterClient } from './cluster';
-import { applyObjects, DeployIO, emptyResult, K8sDeployResult, pruneObjects, waitAndRollback } from './deploy';
+import { waitAndRollback } from './deploy';
+import { DeployIO } from './deploy-io';
+import { emptyResult, K8sDeployResult } from './deploy-result';
 import { KubeconfigTarget } from './kubeconfig';
 import { checkDuplicates, parseManifests } from './manifests';
 import { NormalizedK8sOptions } from './options';
+import { pruneObjects } from './prune';
 import { RenderedManifests, renderManifests } from './render';
 import { describeRef, isWorkload, K8sObject } from './types';
 

@@ -3,9 +3,16 @@
 // block scalars, one-line flow collections ([a, b], {a: b}) and comments.
 // Anchors, aliases, tags and multi-line flow collections are not supported;
 // the first document of a stream is returned.
-'use strict';
+import { Json } from './types';
 
-function stripComment(line) {
+interface Line {
+  indent: number;
+  /** Without its comment and surrounding blanks. */
+  text: string;
+  raw: string;
+}
+
+function stripComment(line: string): string {
   let inSingle = false;
   let inDouble = false;
   for (let i = 0; i < line.length; i++) {
@@ -17,7 +24,7 @@ function stripComment(line) {
   return line;
 }
 
-function plainScalar(text) {
+function plainScalar(text: string): Json {
   const s = text.trim();
   if (s === '' || s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
   if (/^(true|True|TRUE)$/.test(s)) return true;
@@ -31,13 +38,21 @@ function plainScalar(text) {
   return s;
 }
 
-function doubleQuoted(s) {
+function doubleQuoted(s: string): string {
   // JSON's escapes are a subset of YAML's; the rest are mapped onto them.
-  const body = s.slice(1, -1).replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\ /g, ' ').replace(/\\\//g, '/').replace(/\\0/g, '\\u0000').replace(/\\e/g, '\\u001b').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b');
+  const body = s
+    .slice(1, -1)
+    .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+    .replace(/\\ /g, ' ')
+    .replace(/\\\//g, '/')
+    .replace(/\\0/g, '\\u0000')
+    .replace(/\\e/g, '\\u001b')
+    .replace(/\\a/g, '\\u0007')
+    .replace(/\\v/g, '\\u000b');
   return JSON.parse(`"${body.replace(/\t/g, '\\t')}"`);
 }
 
-function scalar(text) {
+function scalar(text: string): Json {
   const s = text.trim();
   if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) return doubleQuoted(s);
   if (s.startsWith("'") && s.endsWith("'") && s.length >= 2) return s.slice(1, -1).replace(/''/g, "'");
@@ -46,39 +61,72 @@ function scalar(text) {
 }
 
 /** Parses a one-line flow collection. */
-function flow(text) {
+function flow(text: string): Json {
   let i = 0;
-  const ws = () => { while (i < text.length && /\s/.test(text[i])) i++; };
-  const value = (stops) => {
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const value = (stops: string): Json => {
     ws();
     const c = text[i];
     if (c === '[') {
       i++;
-      const out = [];
+      const out: Json[] = [];
       ws();
-      if (text[i] === ']') { i++; return out; }
+      if (text[i] === ']') {
+        i++;
+        return out;
+      }
       for (;;) {
         out.push(value(',]'));
         ws();
-        if (text[i] === ',') { i++; ws(); if (text[i] === ']') { i++; return out; } continue; }
-        if (text[i] === ']') { i++; return out; }
+        if (text[i] === ',') {
+          i++;
+          ws();
+          if (text[i] === ']') {
+            i++;
+            return out;
+          }
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return out;
+        }
         throw new Error(`unterminated flow sequence: ${text}`);
       }
     }
     if (c === '{') {
       i++;
-      const out = {};
+      const out: Record<string, Json> = {};
       ws();
-      if (text[i] === '}') { i++; return out; }
+      if (text[i] === '}') {
+        i++;
+        return out;
+      }
       for (;;) {
         const key = value(':,}');
         ws();
-        let v = null;
-        if (text[i] === ':') { i++; v = value(',}'); }
+        let v: Json = null;
+        if (text[i] === ':') {
+          i++;
+          v = value(',}');
+        }
         out[String(key)] = v;
         ws();
-        if (text[i] === ',') { i++; ws(); if (text[i] === '}') { i++; return out; } continue; }
-        if (text[i] === '}') { i++; return out; }
+        if (text[i] === ',') {
+          i++;
+          ws();
+          if (text[i] === '}') {
+            i++;
+            return out;
+          }
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return out;
+        }
         throw new Error(`unterminated flow mapping: ${text}`);
       }
     }
@@ -87,7 +135,10 @@ function flow(text) {
       let j = i + 1;
       while (j < text.length) {
         if (text[j] === quote) {
-          if (quote === "'" && text[j + 1] === "'") { j += 2; continue; }
+          if (quote === "'" && text[j + 1] === "'") {
+            j += 2;
+            continue;
+          }
           break;
         }
         if (quote === '"' && text[j] === '\\') j++;
@@ -99,19 +150,21 @@ function flow(text) {
     }
     let j = i;
     while (j < text.length && !stops.includes(text[j])) {
-      if (text[j] === ':' && stops.includes(':') && !/\s|,|}|]/.test(text[j + 1] ?? ' ')) { j++; continue; }
+      if (text[j] === ':' && stops.includes(':') && !/\s|,|}|]/.test(text[j + 1] ?? ' ')) {
+        j++;
+        continue;
+      }
       j++;
     }
     const raw = text.slice(i, j);
     i = j;
     return plainScalar(raw);
   };
-  const v = value('');
-  return v;
+  return value('');
 }
 
 /** Splits `key: rest` at the first unquoted ": " (or a trailing ":"); undefined when the line is not a mapping entry. */
-function splitKey(text) {
+function splitKey(text: string): { key: string; rest: string } | undefined {
   let inSingle = false;
   let inDouble = false;
   for (let i = 0; i < text.length; i++) {
@@ -127,9 +180,10 @@ function splitKey(text) {
   return undefined;
 }
 
-function parseYaml(source) {
+/** The lines of the first document, with their indentation. */
+function documentLines(source: string): Line[] {
   const rawLines = String(source).replace(/\r\n?/g, '\n').split('\n');
-  const lines = [];
+  const lines: Line[] = [];
   let started = false;
   for (const raw of rawLines) {
     if (/^---(\s|$)/.test(raw)) {
@@ -144,18 +198,29 @@ function parseYaml(source) {
     started = true;
     lines.push({ indent: raw.length - raw.trimStart().length, text: stripComment(raw).trimEnd().trim(), raw });
   }
-  let pos = 0;
-  const skipBlank = () => { while (pos < lines.length && lines[pos].text === '') pos++; };
+  return lines;
+}
 
-  function blockScalar(header, parentIndent) {
+export function parseYaml(source: string): unknown {
+  const lines = documentLines(source);
+  let pos = 0;
+  const skipBlank = () => {
+    while (pos < lines.length && lines[pos].text === '') pos++;
+  };
+
+  function blockScalar(header: string, parentIndent: number): string {
     const folded = header.startsWith('>');
     const chomp = header.includes('-') ? 'strip' : header.includes('+') ? 'keep' : 'clip';
     const explicit = /[1-9]/.exec(header);
-    const collected = [];
+    const collected: string[] = [];
     let indent = explicit ? parentIndent + Number(explicit[0]) : -1;
     while (pos < lines.length) {
       const { raw } = lines[pos];
-      if (raw.trim() === '') { collected.push(''); pos++; continue; }
+      if (raw.trim() === '') {
+        collected.push('');
+        pos++;
+        continue;
+      }
       const ind = raw.length - raw.trimStart().length;
       if (indent === -1) indent = ind;
       if (ind < indent || ind <= parentIndent) break;
@@ -163,8 +228,11 @@ function parseYaml(source) {
       pos++;
     }
     let trailing = 0;
-    while (collected.length && collected[collected.length - 1] === '') { collected.pop(); trailing++; }
-    let text;
+    while (collected.length && collected[collected.length - 1] === '') {
+      collected.pop();
+      trailing++;
+    }
+    let text: string;
     if (folded) {
       text = '';
       collected.forEach((l, idx) => {
@@ -181,13 +249,13 @@ function parseYaml(source) {
   }
 
   /** A value that follows "key:" or "- " on the same line (rest) or on the lines below. */
-  function valueAfter(rest, parentIndent) {
+  function valueAfter(rest: string, parentIndent: number): Json {
     if (rest === '') {
       skipBlank();
       if (pos >= lines.length) return null;
       const next = lines[pos];
       if (next.indent > parentIndent) return block(next.indent);
-      if (next.indent === parentIndent && next.text.startsWith('- ') || (next.indent === parentIndent && next.text === '-')) return block(next.indent);
+      if ((next.indent === parentIndent && next.text.startsWith('- ')) || (next.indent === parentIndent && next.text === '-')) return block(next.indent);
       return null;
     }
     if (/^[|>][-+0-9]*$/.test(rest)) return blockScalar(rest, parentIndent);
@@ -202,12 +270,12 @@ function parseYaml(source) {
     return scalar(text);
   }
 
-  function block(indent) {
+  function block(indent: number): Json {
     skipBlank();
     if (pos >= lines.length) return null;
     const first = lines[pos];
     if (first.text === '-' || first.text.startsWith('- ')) {
-      const out = [];
+      const out: Json[] = [];
       while (pos < lines.length) {
         skipBlank();
         if (pos >= lines.length) break;
@@ -227,7 +295,7 @@ function parseYaml(source) {
       return out;
     }
     if (splitKey(first.text)) {
-      const out = {};
+      const out: Record<string, Json> = {};
       while (pos < lines.length) {
         skipBlank();
         if (pos >= lines.length) break;
@@ -251,5 +319,3 @@ function parseYaml(source) {
   if (pos < lines.length) throw new Error(`cannot parse YAML near line: ${lines[pos].raw}`);
   return result;
 }
-
-module.exports = { parseYaml };

@@ -1,4 +1,4 @@
-// Types of the Kubernetes API stand-in (server.js), for TypeScript tests.
+// Types of the Kubernetes API stand-in: its options, scenario, recorded requests and objects.
 
 export type PodBehaviour = 'ok' | 'bad' | 'crash' | 'slow' | 'unschedulable';
 
@@ -21,6 +21,8 @@ export interface K8sApiScenario {
   /** How often the controllers run, in ms (default 50). */
   tickMs?: number;
 }
+
+export type Scenario = Required<K8sApiScenario>;
 
 export interface K8sApiOptions {
   port?: number;
@@ -46,35 +48,17 @@ export interface RecordedRequest {
   status?: number;
 }
 
+/**
+ * A JSON value as the API server handles it. Its shape depends on the kind
+ * and on what clients send, so the stand-in reads it loosely and checks at
+ * run time, as the real server does.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface K8sObjectJson {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; [k: string]: any };
-  [field: string]: any;
+  metadata: { name: string; namespace?: string; [k: string]: Json };
+  [field: string]: Json;
 }
-
-export interface K8sApi {
-  url: string;
-  token: string;
-  /** A kubeconfig for this server (context "stand-in", bearer token), written at start. */
-  kubeconfigPath: string;
-  writeKubeconfig(file: string, options?: { context?: string; namespace?: string; user?: string }): string;
-  /** Every stored object, by `${group}/${plural}/${namespace}/${name}`. */
-  objects: Map<string, K8sObjectJson>;
-  requests: RecordedRequest[];
-  scenario: Required<K8sApiScenario>;
-  get(kind: string, namespace: string | undefined, name: string): K8sObjectJson | undefined;
-  list(kind: string, namespace?: string): K8sObjectJson[];
-  /** Stores an object as if `manager` had server-side applied it (force). */
-  seed(obj: K8sObjectJson, manager?: string): K8sObjectJson;
-  /** Stores an object exactly as given (generation, status and all). */
-  setObject(obj: K8sObjectJson): K8sObjectJson;
-  setScenario(scenario: K8sApiScenario): void;
-  /** Runs the controllers once, now. */
-  tick(): void;
-  close(): Promise<void>;
-}
-
-export const DEFAULT_TOKEN: string;
-export function startK8sApi(options?: K8sApiOptions): Promise<K8sApi>;
-export function parseYaml(text: string): unknown;
