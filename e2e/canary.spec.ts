@@ -31,8 +31,8 @@ describe('canary-monitor through the real nx CLI: real Prometheus, weights on th
     expect(ws.nx(['g', '@shipfleet/nx:k8s-service', 'api']).code).toBe(0);
   });
   beforeEach(() => {
-    k8s.seed(deployment('api-stable', 10, 'stable'), 'kubectl-client-side-apply');
-    k8s.seed(deployment('api-canary', 0, 'canary'), 'kubectl-client-side-apply');
+    k8s.preload(deployment('api-stable', 10, 'stable'), 'kubectl-client-side-apply');
+    k8s.preload(deployment('api-canary', 0, 'canary'), 'kubectl-client-side-apply');
   });
   afterAll(async () => {
     await prometheus?.stop();

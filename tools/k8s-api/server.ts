@@ -60,7 +60,7 @@ export interface K8sApi {
   get(kind: string, namespace: string | undefined, name: string): K8sObjectJson | undefined;
   list(kind: string, namespace?: string): K8sObjectJson[];
   /** Stores an object as if `manager` had server-side applied it (force). */
-  seed(obj: K8sObjectJson, manager?: string): K8sObjectJson;
+  preload(obj: K8sObjectJson, manager?: string): K8sObjectJson;
   /** Stores an object exactly as given (generation, status and all), as a recorded state to read back. */
   setObject(obj: K8sObjectJson): K8sObjectJson;
   /** Changes the scenario (images → behaviour, timings) for what happens from now on. */
@@ -71,7 +71,7 @@ export interface K8sApi {
 }
 
 /** The objects a fresh cluster has: its namespaces and nodes. */
-function seedCluster(store: ObjectStore, nodes: number): void {
+function addNodes(store: ObjectStore, nodes: number): void {
   for (const ns of ['default', 'kube-system', 'kube-public']) controllerCreate(store, 'Namespace', { metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
   for (let i = 1; i <= nodes; i++) {
     controllerCreate(store, 'Node', {
@@ -93,7 +93,7 @@ export function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> {
   const kubelet = new Kubelet(store, scenario, events);
   const controllers = new Controllers({ store, scenario, events, kubelet });
   const requests: RecordedRequest[] = [];
-  seedCluster(store, scenario.nodes);
+  addNodes(store, scenario.nodes);
 
   const server = createServer();
   const handle = createRequestHandler({ store, requests, token, allowAnonymous, host, port: () => (server.address() as AddressInfo).port });
@@ -138,7 +138,7 @@ export function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> {
         scenario,
         get: (kind, namespace, name) => clone(store.find(kind, namespace, name)),
         list: (kind, namespace) => store.list(kind, namespace).map(clone),
-        seed(obj, manager = 'seed') {
+        preload(obj, manager = 'preload') {
           const r = resources.byKind(obj.kind, obj.apiVersion);
           if (!r) throw new Error(`unknown kind ${obj.kind}`);
           return clone(serverSideApply(store, r, r.namespaced ? obj.metadata.namespace || 'default' : undefined, obj.metadata.name, obj, { manager, force: true, dryRun: false }).object);

@@ -162,7 +162,7 @@ describe('k8s deploy against the API stand-in', () => {
 
   it('refuses to take fields another manager owns unless forceConflicts is set', async () => {
     const dir = writeApp(tmp('conflict'), { replicas: 3 });
-    api.seed({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'default' }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: `${IMAGE}:1.0.0` }] } } } }, 'kubectl-edit');
+    api.preload({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'default' }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: `${IMAGE}:1.0.0` }] } } } }, 'kubectl-edit');
     const r = await deploy(dir);
     expect(r.out.report?.error).toBe('Step "Apply 1 object (server-side, field manager shipfleet)" failed: deployment.apps/api: Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: .spec.replicas. Another field manager owns these fields; change them there, or set forceConflicts to take them over');
     expect(api.get('Deployment', 'default', 'api')!.spec.replicas).toBe(2);
@@ -239,7 +239,7 @@ spec:
   it('prunes objects that left the manifests, only those it applied with the selector\'s labels', async () => {
     const dir = writeApp(tmp('prune'), { configMaps: ['keep', 'drop'] });
     await deployGood(dir, '1.0.0', { project: 'api', prune: true });
-    api.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-hand', namespace: 'default', labels: { 'shipfleet.dev/project': 'api' } }, data: {} }, 'kubectl-client-side-apply');
+    api.preload({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-hand', namespace: 'default', labels: { 'shipfleet.dev/project': 'api' } }, data: {} }, 'kubectl-client-side-apply');
     writeApp(dir, { configMaps: ['keep'] });
     const r = await deployGood(dir, '1.0.0', { project: 'api', prune: true });
     expect(r.out.result?.pruned).toEqual(['default/configmap/drop']);
