@@ -9,6 +9,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@shipfleet/([a-z-]+)$': path.join(root, 'packages/$1/src/index.ts'),
+    '^@shipfleet/([a-z0-9-]+)$': path.join(root, 'packages/$1/src/index.ts'),
   },
 };

@@ -1,4 +1,4 @@
-// Copies non-TypeScript assets of a package's src/ (executor/generator schema.json, generator files/) into dist/.
+// Copies what tsc does not emit from a package's src/ (schema.json and schema.d.ts, generator files/) into dist/.
 // Run from the package folder after tsc.
 import { cpSync, existsSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
@@ -9,7 +9,7 @@ function walk(dir, out = []) {
     if (statSync(full).isDirectory()) {
       if (name === 'files' || name === '__fixtures__') out.push(full);
       else walk(full, out);
-    } else if (name.endsWith('.json')) out.push(full);
+    } else if (name.endsWith('.json') || name === 'schema.d.ts') out.push(full);
   }
   return out;
 }

@@ -264,6 +264,7 @@ describe('deploy-ios', () => {
     expect(upload.file).toBe('xcrun');
     expect(upload.args).toEqual(['altool', '--upload-app', '-f', `<the .ipa exported to ${o.build.exportPath}>`, '-t', 'appletvos', '--apiKey', KEY_ID, '--apiIssuer', ISSUER]);
     expect(upload.env).toEqual({ API_PRIVATE_KEYS_DIR: '/tmp/w/private_keys' });
+    expect(upload.retry).toEqual({ attempts: 3, delayMs: 30_000 });
     expect(signing.apiKeyPath).toBe(`/tmp/w/private_keys/AuthKey_${KEY_ID}.p8`);
     expect(plan.title).toMatch(/^deploy-ios/);
     runtime.set('artifact', '/out/App.ipa');
@@ -277,6 +278,8 @@ describe('deploy-ios', () => {
     const o = normalizeDeployIosOptions({ appleId: 'ci@example.com', appSpecificPasswordEnv: 'ASP' }, iosProject(), { ASP: 'abcd-efgh-ijkl-mnop' });
     const { plan, secrets } = deployIosPlan(o);
     expect((plan.steps[plan.steps.length - 1] as RunStep).args).not.toContain('abcd-efgh-ijkl-mnop');
+    const once = normalizeDeployIosOptions({ appleId: 'ci@example.com', appSpecificPasswordEnv: 'ASP', uploadAttempts: 1 }, iosProject(), { ASP: 'abcd-efgh-ijkl-mnop' });
+    expect((deployIosPlan(once).plan.steps.at(-1) as RunStep).retry).toBeUndefined();
     expect(secrets).toContain('abcd-efgh-ijkl-mnop');
   });
 

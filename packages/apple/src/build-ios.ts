@@ -97,6 +97,17 @@ export interface NormalizedBuildIosOptions {
   secrets: string[];
 }
 
+/** What build-ios uses for an option left out; its schema.json states the same defaults. */
+export const BUILD_IOS_DEFAULTS = {
+  platform: 'ios',
+  configuration: 'Release',
+  exportMethod: 'app-store-connect',
+  exportDestination: 'export',
+  uploadSymbols: true,
+  outputPath: 'build/shipfleet',
+  pods: 'auto',
+} as const;
+
 const PROFILE_KIND_FOR: Record<ExportMethod, ProvisioningProfile['kind']> = {
   'app-store-connect': 'app-store',
   'release-testing': 'ad-hoc',
@@ -112,11 +123,11 @@ function podCommand(state: PodsState, projectRoot: string): string[] {
 /** Validates build-ios options against the project on disk; every problem is a UserError naming the option. */
 export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedBuildIosOptions {
   if (!isPlainObject(raw)) throw new UserError('options', 'must be an object', 'Pass the executor options as a map');
-  const platform = oneOf(raw.platform, 'platform', APPLE_PLATFORMS, 'ios', `Use one of ${APPLE_PLATFORMS.join(', ')}; the destination follows (generic/platform=iOS, …)`);
+  const platform = oneOf(raw.platform, 'platform', APPLE_PLATFORMS, BUILD_IOS_DEFAULTS.platform, `Use one of ${APPLE_PLATFORMS.join(', ')}; the destination follows (generic/platform=iOS, …)`);
   const container = findXcodeContainer(projectRoot, raw);
-  const configuration = stringOption(raw.configuration, 'configuration', 'Use the build configuration name, e.g. "Release"') ?? 'Release';
+  const configuration = stringOption(raw.configuration, 'configuration', 'Use the build configuration name, e.g. "Release"') ?? BUILD_IOS_DEFAULTS.configuration;
 
-  const podsMode = oneOf(raw.pods, 'pods', ['auto', 'always', 'never'] as const, 'auto', 'Use auto (pod install when Pods/Manifest.lock differs from Podfile.lock), always or never');
+  const podsMode = oneOf(raw.pods, 'pods', ['auto', 'always', 'never'] as const, BUILD_IOS_DEFAULTS.pods, 'Use auto (pod install when Pods/Manifest.lock differs from Podfile.lock), always or never');
   const state = podsState(container.dir);
   if (podsMode === 'always' && !state) throw new UserError('pods', `is "always" but there is no Podfile in ${container.dir}`, 'Use pods: auto, or add the Podfile next to the Xcode project');
   if (container.createdByPods && podsMode === 'never') throw new UserError('pods', `is "never" but ${container.path} does not exist yet`, 'Run pod install (pods: auto) or commit the workspace');
@@ -145,14 +156,14 @@ export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectR
     }
   }
 
-  const methodRaw = raw.exportMethod ?? 'app-store-connect';
+  const methodRaw = raw.exportMethod ?? BUILD_IOS_DEFAULTS.exportMethod;
   const method = typeof methodRaw === 'string' ? canonicalExportMethod(methodRaw) : undefined;
   if (!method) {
     throw new UserError('exportMethod', `"${String(methodRaw)}" is not an export method for ${PLATFORM_INFO[platform].label}`, `Use one of ${EXPORT_METHODS.join(', ')} (or the names before Xcode 15.4: ${EXPORT_METHODS.map((m) => OLD_EXPORT_METHOD_NAMES[m]).join(', ')})`);
   }
-  const destination = oneOf(raw.exportDestination, 'exportDestination', ['export', 'upload'] as const, 'export');
+  const destination = oneOf(raw.exportDestination, 'exportDestination', ['export', 'upload'] as const, BUILD_IOS_DEFAULTS.exportDestination);
   if (destination === 'upload' && method !== 'app-store-connect') throw new UserError('exportDestination', `"upload" works only with exportMethod app-store-connect, not ${method}`, 'Use exportDestination: export');
-  const uploadSymbols = booleanOption(raw.uploadSymbols, 'uploadSymbols', true);
+  const uploadSymbols = booleanOption(raw.uploadSymbols, 'uploadSymbols', BUILD_IOS_DEFAULTS.uploadSymbols);
   const signingCertificate = stringOption(raw.signingCertificate, 'signingCertificate', 'Use a certificate name, SHA-1, or a selector such as "Apple Distribution"');
 
   const base = projectRoot;
@@ -191,7 +202,7 @@ export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectR
   const timeoutSeconds = secondsOption(raw.timeoutSeconds, 'timeoutSeconds');
 
   const outputRaw = stringOption(raw.outputPath, 'outputPath', 'Use a folder path, e.g. "dist/ios"');
-  const outputPath = abs(outputRaw ?? join('build', 'shipfleet'), projectRoot);
+  const outputPath = abs(outputRaw ?? BUILD_IOS_DEFAULTS.outputPath, projectRoot);
   const name = scheme ?? container.name;
   return {
     projectRoot,

@@ -1,7 +1,7 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { runStep, RunStep, Step, UserError } from '@shipfleet/core';
-import { ApplePlan, BuildIosOptions, buildIosPlan, NormalizedBuildIosOptions, normalizeBuildIosOptions } from './build-ios';
+import { ApplePlan, BUILD_IOS_DEFAULTS, BuildIosOptions, buildIosPlan, NormalizedBuildIosOptions, normalizeBuildIosOptions } from './build-ios';
 import { AppleIdInput, normalizeAppleId } from './credentials';
 import { isPlainObject, oneOf, stringOption } from './util';
 import { ApplePlatform, PLATFORM_INFO } from './xcode';
@@ -14,9 +14,16 @@ export interface DeployIosOptions extends BuildIosOptions {
   /** Apple ID for altool when there is no API key; the password is read by altool from the env var (`-p @env:NAME`). */
   appleId?: string;
   appSpecificPasswordEnv?: string;
-  /** Attempts for the upload (default 1). */
+  /** Attempts for the upload, with backoff: 30 s before the second, doubling after (default 3). */
   uploadAttempts?: number;
 }
+
+/** What deploy-ios uses for an option left out: build-ios's defaults and the upload's. */
+export const DEPLOY_IOS_DEFAULTS = {
+  ...BUILD_IOS_DEFAULTS,
+  upload: 'altool',
+  uploadAttempts: 3,
+} as const;
 
 export interface NormalizedDeployIosOptions {
   build: NormalizedBuildIosOptions;
@@ -38,10 +45,10 @@ export function normalizeDeployIosOptions(raw: Partial<DeployIosOptions>, projec
   if (build.exportOptions.destination !== 'export') {
     throw new UserError('exportDestination', 'deploy-ios uploads the exported file itself', 'Leave exportDestination at "export"');
   }
-  const upload = oneOf(uploadRaw, 'upload', ['altool', 'fastlane'] as const, 'altool');
-  const uploadAttempts = attemptsRaw ?? 1;
+  const upload = oneOf(uploadRaw, 'upload', ['altool', 'fastlane'] as const, DEPLOY_IOS_DEFAULTS.upload);
+  const uploadAttempts = attemptsRaw ?? DEPLOY_IOS_DEFAULTS.uploadAttempts;
   if (typeof uploadAttempts !== 'number' || !Number.isInteger(uploadAttempts) || uploadAttempts < 1 || uploadAttempts > 10) {
-    throw new UserError('uploadAttempts', `${JSON.stringify(attemptsRaw)} is not a number of attempts from 1 to 10`, 'Leave it out for a single attempt');
+    throw new UserError('uploadAttempts', `${JSON.stringify(attemptsRaw)} is not a number of attempts from 1 to 10`, `Give 1 for a single attempt, or leave it out for ${DEPLOY_IOS_DEFAULTS.uploadAttempts}`);
   }
   const secrets = [...build.secrets];
   if (upload === 'fastlane') {

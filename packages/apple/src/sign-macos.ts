@@ -43,6 +43,14 @@ export interface SignMacosOptions extends CertificateOptions, ApiKeyOptions, App
   notarizeTimeoutSeconds?: number;
 }
 
+/** What sign-macos uses for an option left out; its schema.json states the same defaults. */
+export const SIGN_MACOS_DEFAULTS = {
+  sign: true,
+  notarize: true,
+  staple: true,
+  notarizeTimeoutSeconds: 3600,
+} as const;
+
 export interface EntitlementsSource {
   /** An existing plist file. */
   file?: string;
@@ -94,7 +102,7 @@ export function normalizeSignMacosOptions(raw: Partial<SignMacosOptions>, projec
   if (extname(app) !== '.app') throw new UserError('app', `${app} is not a .app bundle`, 'Point it at the .app folder (sign a .pkg with productsign instead)');
   if (existsSync(app) && !isDir(app)) throw new UserError('app', `${app} is not a folder`, 'A .app is a folder (bundle)');
 
-  const sign = booleanOption(raw.sign, 'sign', true);
+  const sign = booleanOption(raw.sign, 'sign', SIGN_MACOS_DEFAULTS.sign);
   const identity = stringOption(raw.identity, 'identity', 'Use the certificate name, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1');
   if (sign && !identity) throw new UserError('identity', 'is required to sign', 'Use the name of the Developer ID Application certificate, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1 (security find-identity -v -p codesigning)');
 
@@ -125,8 +133,8 @@ export function normalizeSignMacosOptions(raw: Partial<SignMacosOptions>, projec
     }
   }
 
-  const notarize = booleanOption(raw.notarize, 'notarize', true);
-  const staple = booleanOption(raw.staple, 'staple', true);
+  const notarize = booleanOption(raw.notarize, 'notarize', SIGN_MACOS_DEFAULTS.notarize);
+  const staple = booleanOption(raw.staple, 'staple', SIGN_MACOS_DEFAULTS.staple);
   let notarizeFile: string | undefined;
   const nf = stringOption(raw.notarizeFile, 'notarizeFile', 'Give the path of the .dmg, .pkg or .zip to submit');
   if (nf) {
@@ -134,7 +142,7 @@ export function normalizeSignMacosOptions(raw: Partial<SignMacosOptions>, projec
     notarizeFile = abs(nf, projectRoot);
     if (!['.dmg', '.pkg', '.zip'].includes(extname(notarizeFile))) throw new UserError('notarizeFile', `${notarizeFile} is not a .dmg, .pkg or .zip`, 'notarytool accepts .dmg, .pkg and .zip files');
   }
-  const timeout = secondsOption(raw.notarizeTimeoutSeconds, 'notarizeTimeoutSeconds') ?? 3600;
+  const timeout = secondsOption(raw.notarizeTimeoutSeconds, 'notarizeTimeoutSeconds') ?? SIGN_MACOS_DEFAULTS.notarizeTimeoutSeconds;
 
   const secrets: string[] = [];
   const certificate = normalizeCertificate(raw, projectRoot, env, secrets);

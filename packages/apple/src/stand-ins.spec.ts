@@ -301,7 +301,8 @@ describe('deploy-ios against the stand-ins', () => {
   it('a failed upload fails the deploy, after the build, with cleanup', async () => {
     const root = iosProject();
     const sb = sandbox({ SHIPFLEET_ALTOOL_FAIL: 'The bundle version must be higher than the previously uploaded version.' });
-    const r = await run(sb, (env) => deployIosPlan(normalizeDeployIosOptions({ apiKeyEnv: 'ASC_KEY', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER, teamId: TEAM }, root, env)));
+    // One attempt: retries wait 30 s and more.
+    const r = await run(sb, (env) => deployIosPlan(normalizeDeployIosOptions({ apiKeyEnv: 'ASC_KEY', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER, teamId: TEAM, uploadAttempts: 1 }, root, env)));
     expect(r.report.status).toBe('failed');
     expect(r.report.error).toMatch(/Upload to App Store Connect .* exited with code 1/);
     expect(r.text).toContain('The bundle version must be higher');

@@ -139,13 +139,24 @@ export interface NormalizedCanaryOptions {
   notify?: { webhookEnv: string };
 }
 
-export const DEFAULTS = {
+/**
+ * What canary-monitor uses for a top-level option left out (after the preset
+ * and the config file). Its schema.json states them in the descriptions, not as
+ * `default`s: Nx would fill those in and override the preset and canary.json.
+ */
+export const CANARY_MONITOR_DEFAULTS = {
+  steps: 'standard',
   pause: '5m',
   interval: '1m',
+  initialDelay: 0,
   failureLimit: 0,
   consecutiveErrorLimit: 4,
   inconclusiveLimit: 10,
   minRequests: 50,
+} as const;
+
+/** Defaults of the settings inside options: comparison, metrics, prometheus and actions. */
+export const DEFAULTS = {
   confidence: 0.95,
   pass: 95,
   marginal: 75,
@@ -236,7 +247,7 @@ function parseTime(option: string, value: unknown): number {
 }
 
 function normalizeSteps(raw: CanaryOptions, defaultPauseMs: number): { weight: number; pauseMs: number }[] {
-  const steps = raw.steps ?? 'standard';
+  const steps = raw.steps ?? CANARY_MONITOR_DEFAULTS.steps;
   if (typeof steps === 'string') {
     const weights = STEP_PRESETS[steps];
     if (!weights) throw new UserError('steps', `"${steps}" is not a steps preset`, `Use one of ${Object.keys(STEP_PRESETS).join(', ')}, or a list such as [{"weight": 10, "pause": "5m"}, {"weight": 100}]`);
@@ -440,11 +451,11 @@ export function normalizeCanaryOptions(rawInput: Partial<CanaryOptions>, project
   const name = raw.name ?? basename(resolve(projectRoot));
   if (typeof name !== 'string' || !name.trim()) throw new UserError('name', 'must be a non-empty string', 'Leave it out for the project folder\'s name');
 
-  const defaultPauseMs = duration('pause', raw.pause, DEFAULTS.pause, '5m')!;
+  const defaultPauseMs = duration('pause', raw.pause, CANARY_MONITOR_DEFAULTS.pause, '5m')!;
   const steps = normalizeSteps(raw, defaultPauseMs);
-  const intervalMs = positiveDuration('interval', raw.interval, DEFAULTS.interval, '1m');
+  const intervalMs = positiveDuration('interval', raw.interval, CANARY_MONITOR_DEFAULTS.interval, '1m');
   const windowMs = positiveDuration('window', raw.window, intervalMs / 1000, '1m');
-  const initialDelayMs = duration('initialDelay', raw.initialDelay, 0, '2m')!;
+  const initialDelayMs = duration('initialDelay', raw.initialDelay, CANARY_MONITOR_DEFAULTS.initialDelay, '2m')!;
   const longestPause = Math.max(...steps.map((s) => s.pauseMs));
   const deadlineMs = duration('deadline', raw.deadline, (longestPause + 10 * intervalMs) / 1000, '10m')!;
   if (deadlineMs < longestPause + intervalMs) {
@@ -452,9 +463,9 @@ export function normalizeCanaryOptions(rawInput: Partial<CanaryOptions>, project
   }
 
   const policy: RolloutPolicy = {
-    failureLimit: wholeNumber('failureLimit', raw.failureLimit, DEFAULTS.failureLimit),
-    consecutiveErrorLimit: wholeNumber('consecutiveErrorLimit', raw.consecutiveErrorLimit, DEFAULTS.consecutiveErrorLimit),
-    inconclusiveLimit: wholeNumber('inconclusiveLimit', raw.inconclusiveLimit, DEFAULTS.inconclusiveLimit),
+    failureLimit: wholeNumber('failureLimit', raw.failureLimit, CANARY_MONITOR_DEFAULTS.failureLimit),
+    consecutiveErrorLimit: wholeNumber('consecutiveErrorLimit', raw.consecutiveErrorLimit, CANARY_MONITOR_DEFAULTS.consecutiveErrorLimit),
+    inconclusiveLimit: wholeNumber('inconclusiveLimit', raw.inconclusiveLimit, CANARY_MONITOR_DEFAULTS.inconclusiveLimit),
   };
 
   // The comparison judge.
@@ -497,7 +508,7 @@ export function normalizeCanaryOptions(rawInput: Partial<CanaryOptions>, project
   if (raw.minRequests !== undefined && raw.minRequests !== 0 && !requestCount && promMetrics.length) {
     throw new UserError('minRequests', 'needs a requestCount query to count the canary\'s requests', 'Add "requestCount": "sum(increase(http_requests_total{{{selector}}}[{{interval}}]))"');
   }
-  const minRequests = requestCount ? wholeNumber('minRequests', raw.minRequests, DEFAULTS.minRequests) : 0;
+  const minRequests = requestCount ? wholeNumber('minRequests', raw.minRequests, CANARY_MONITOR_DEFAULTS.minRequests) : 0;
 
   let prometheus: NormalizedCanaryOptions['prometheus'];
   if (promMetrics.length || requestCount) {

@@ -26,6 +26,11 @@ export interface NormalizedFastlaneOptions extends Required<Omit<FastlaneLaneOpt
   useBundler: boolean;
 }
 
+/** What fastlane-lane uses for an option left out; its schema.json states the same defaults. */
+export const FASTLANE_LANE_DEFAULTS = {
+  bundler: 'auto',
+} as const;
+
 const LANE = /^[a-z_][a-zA-Z0-9_]*$/;
 const OPTION_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -43,7 +48,7 @@ export function normalizeFastlaneOptions(raw: Partial<FastlaneLaneOptions>, proj
   if (raw.platform !== undefined && raw.platform !== 'ios' && raw.platform !== 'android') {
     throw new UserError('platform', `"${String(raw.platform)}" is not supported`, 'Use "ios" or "android", or leave it out to use the Fastfile\'s default_platform');
   }
-  const bundler = raw.bundler ?? 'auto';
+  const bundler = raw.bundler ?? FASTLANE_LANE_DEFAULTS.bundler;
   if (!['auto', 'always', 'never'].includes(bundler)) throw new UserError('bundler', `"${String(bundler)}" is not one of auto, always, never`, 'Use auto (bundle exec when a Gemfile is present), always or never');
 
   const options = raw.options ?? {};

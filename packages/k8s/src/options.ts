@@ -16,6 +16,16 @@ export const PROJECT_ANNOTATION = 'shipfleet.dev/project';
 export const COMMIT_ANNOTATION = 'shipfleet.dev/commit';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
+/** What k8s-deploy uses for an option left out; its schema.json states the same defaults. */
+export const K8S_DEPLOY_DEFAULTS = {
+  timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+  serverDryRun: false,
+  forceConflicts: false,
+  prune: false,
+  rollbackOnFailure: true,
+  kubectl: 'kubectl',
+} as const;
+
 /** Options of a Kubernetes deploy, as a user writes them (paths relative to the project root). */
 export interface K8sDeployOptions {
   /** Manifest files and folders (multi-document YAML or JSON), or one kustomization folder. */
@@ -175,19 +185,19 @@ export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, 
     annotations[PROJECT_ANNOTATION] = r.project;
   }
 
-  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+  let timeoutSeconds: number = K8S_DEPLOY_DEFAULTS.timeoutSeconds;
   if (r.timeoutSeconds !== undefined && r.timeoutSeconds !== null) {
     if (typeof r.timeoutSeconds !== 'number' || !Number.isFinite(r.timeoutSeconds) || r.timeoutSeconds <= 0) {
       throw new UserError('timeoutSeconds', `must be a positive number of seconds, not ${JSON.stringify(r.timeoutSeconds)}`, `Example: "timeoutSeconds": 600 (default ${DEFAULT_TIMEOUT_SECONDS})`);
     }
     timeoutSeconds = r.timeoutSeconds;
   }
-  const serverDryRun = bool(r, 'serverDryRun', false);
-  const forceConflicts = bool(r, 'forceConflicts', false);
-  const rollbackOnFailure = bool(r, 'rollbackOnFailure', true);
+  const serverDryRun = bool(r, 'serverDryRun', K8S_DEPLOY_DEFAULTS.serverDryRun);
+  const forceConflicts = bool(r, 'forceConflicts', K8S_DEPLOY_DEFAULTS.forceConflicts);
+  const rollbackOnFailure = bool(r, 'rollbackOnFailure', K8S_DEPLOY_DEFAULTS.rollbackOnFailure);
   const dryRun = bool(r, 'dryRun', false);
   let prune: { selector: string } | undefined;
-  if (bool(r, 'prune', false)) {
+  if (bool(r, 'prune', K8S_DEPLOY_DEFAULTS.prune)) {
     const selector = r.pruneSelector ?? (projectLabel ? `${PROJECT_LABEL}=${projectLabel}` : undefined);
     if (selector === undefined) throw new UserError('prune', 'needs a label selector', 'Set pruneSelector (e.g. "app.kubernetes.io/part-of=shop") or project, whose label is used by default');
     if (typeof selector !== 'string' || !selector.trim()) throw new UserError('pruneSelector', 'is empty', 'Give a label selector such as "app.kubernetes.io/part-of=shop"; an empty one would select everything');
@@ -202,7 +212,7 @@ export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, 
     if (r[name] !== undefined && r[name] !== null && typeof r[name] !== 'string') throw new UserError(name, 'must be a string', name === 'kubeconfig' ? 'Give the path of a kubeconfig file' : 'Give the name of a kubeconfig context');
   }
 
-  const kubectlOption = (r.kubectl as string | undefined) ?? 'kubectl';
+  const kubectlOption = (r.kubectl as string | undefined) ?? K8S_DEPLOY_DEFAULTS.kubectl;
   const kubectl = kubectlOption.includes('/') ? resolve(projectRoot, kubectlOption) : kubectlOption;
   const kubeconfig = resolveKubeconfig({ kubeconfig: raw.kubeconfig ?? undefined, context: raw.context ?? undefined }, projectRoot, env, { required: !dryRun });
   const manifests = loadManifests(manifestPaths, 'manifests');

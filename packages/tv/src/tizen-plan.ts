@@ -19,14 +19,20 @@ export interface PackageTizenOptions {
   distributorPasswordEnv?: string;
   /** Store release: real author and distributor certificates required. */
   release?: boolean;
-  /** Where development certificates are kept between runs. */
-  devCertDir: string;
+  /** Where development certificates are kept between runs (relative to the workspace root). */
+  devCertDir?: string;
   /** Run Tizen's own `tizen package` instead (needs the Tizen CLI on PATH). */
   useTizenCli?: boolean;
   tizenProfile?: string;
   /** Globs (relative to appDir) left out of the package. */
   exclude?: string[];
 }
+
+/** What package-tizen uses for an option left out; its schema.json states the same defaults. */
+export const PACKAGE_TIZEN_DEFAULTS = {
+  devCertDir: '.shipfleet/tizen',
+  useTizenCli: false,
+} as const;
 
 type Role = 'author' | 'distributor';
 
@@ -110,16 +116,17 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
   if (!config) {
     throw new UserError('appDir', `${configPath} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - ${p.where} ${p.problem}. ${p.fix}`).join('\n')}`, 'Fix config.xml and run again');
   }
-  if (o.useTizenCli && !o.tizenProfile) throw new UserError('tizenProfile', 'is required with useTizenCli', 'Name the security profile created in Tizen Studio\'s Certificate Manager');
-  if (o.useTizenCli && !onPath('tizen', env)) throw new UserError('useTizenCli', 'the tizen CLI is not on PATH', 'Install Tizen Studio\'s CLI and add tizen-studio/tools/ide/bin to PATH, or drop useTizenCli to package in Node');
+  const useTizenCli = !!(o.useTizenCli ?? PACKAGE_TIZEN_DEFAULTS.useTizenCli);
+  if (useTizenCli && !o.tizenProfile) throw new UserError('tizenProfile', 'is required with useTizenCli', 'Name the security profile created in Tizen Studio\'s Certificate Manager');
+  if (useTizenCli && !onPath('tizen', env)) throw new UserError('useTizenCli', 'the tizen CLI is not on PATH', 'Install Tizen Studio\'s CLI and add tizen-studio/tools/ide/bin to PATH, or drop useTizenCli to package in Node');
   const exclude = o.exclude ?? [];
   const files = listAppFiles(appDir, 'appDir', exclude);
   const secrets: string[] = [];
-  const devCertDir = abs(o.devCertDir, workspaceRoot);
+  const devCertDir = abs(o.devCertDir ?? PACKAGE_TIZEN_DEFAULTS.devCertDir, workspaceRoot);
   const dev = (role: Role): IdentitySource => ({ role, label: `development ${role} certificate ${join(devCertDir, `dev-${role}.p12`)} (self-signed; not accepted by the Samsung store)`, devPath: join(devCertDir, `dev-${role}.p12`) });
-  const author = o.useTizenCli ? dev('author') : loadIdentity('author', o, workspaceRoot, env, secrets);
-  const distributor = o.useTizenCli ? dev('distributor') : loadIdentity('distributor', o, workspaceRoot, env, secrets);
-  if (o.release && !o.useTizenCli) {
+  const author = useTizenCli ? dev('author') : loadIdentity('author', o, workspaceRoot, env, secrets);
+  const distributor = useTizenCli ? dev('distributor') : loadIdentity('distributor', o, workspaceRoot, env, secrets);
+  if (o.release && !useTizenCli) {
     if (!author) throw new UserError('authorCert', 'a release needs your Samsung author certificate', 'Set authorCert or authorCertEnv (and authorPasswordEnv); development certificates are for the emulator and developer-mode TVs only');
     if (!distributor) throw new UserError('distributorCert', 'a release needs a distributor certificate', 'Set distributorCert or distributorCertEnv (and distributorPasswordEnv) to the distributor .p12 from Samsung');
   }
@@ -134,7 +141,7 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
     inputBytes: files.reduce((n, f) => n + f.size, 0),
     author: author ?? dev('author'),
     distributor: distributor ?? dev('distributor'),
-    useTizenCli: !!o.useTizenCli,
+    useTizenCli,
     tizenProfile: o.tizenProfile,
     exclude,
     secrets,

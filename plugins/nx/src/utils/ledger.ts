@@ -12,11 +12,18 @@ export interface LedgerOptions {
   ledgerRef?: string;
 }
 
+/** The ledger options' values when left out; the deploy executor's schema.json states the same defaults. */
+export const LEDGER_DEFAULTS = {
+  ledger: 'file',
+  ledgerPath: '.shipfleet/ledger',
+  ledgerRef: 'refs/shipfleet/ledger',
+} as const;
+
 export function openLedger(o: LedgerOptions, workspaceRoot: string): LedgerBackend {
-  const kind = o.ledger ?? 'file';
-  if (kind === 'file') return new FileLedger(join(workspaceRoot, o.ledgerPath ?? '.shipfleet/ledger'));
+  const kind = o.ledger ?? LEDGER_DEFAULTS.ledger;
+  if (kind === 'file') return new FileLedger(join(workspaceRoot, o.ledgerPath ?? LEDGER_DEFAULTS.ledgerPath));
   if (kind === 'git') {
-    const ref = o.ledgerRef ?? 'refs/shipfleet/ledger';
+    const ref = o.ledgerRef ?? LEDGER_DEFAULTS.ledgerRef;
     if (!/^refs\/[A-Za-z0-9._/-]+$/.test(ref) || ref.includes('..')) throw new UserError('ledgerRef', `"${ref}" is not a git ref name`, 'Use a ref under refs/, e.g. refs/shipfleet/ledger');
     return new GitLedger(workspaceRoot, ref, o.ledgerRemote);
   }

@@ -1,14 +1,14 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
 import { BuildIosOptions, buildIosPlan, normalizeBuildIosOptions } from '@shipfleet/apple';
-import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
-
-export type BuildIosExecutorOptions = Partial<BuildIosOptions> & CommonExecutorOptions;
+import type { BuildIosExecutorOptions } from './schema';
 
 export default async function buildIosExecutor(options: BuildIosExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
-    const { plan, secrets } = buildIosPlan(normalizeBuildIosOptions(options, join(context.root, projectRoot(context))));
+    // Nx passes enumerated values as any string; the normaliser checks each one.
+    const { plan, secrets } = buildIosPlan(normalizeBuildIosOptions(options as Partial<BuildIosOptions>, join(context.root, projectRoot(context))));
     return { plan, secrets };
   });
 }

@@ -4,17 +4,9 @@ import { join, resolve } from 'path';
 import { UserError } from '@shipfleet/core';
 import { buildCanaryPlan, CanaryOptions, K8sPatch, normalizeCanaryOptions } from '@shipfleet/canary';
 import { connectCluster, resolveKubeconfig } from '@shipfleet/k8s';
-import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
-
-export type CanaryMonitorExecutorOptions = Partial<CanaryOptions> &
-  CommonExecutorOptions & {
-    /** JSON file of canary options, relative to the project (inferred: canary.json); target options override it. */
-    config?: string;
-    /** Kubernetes actions: kubeconfig file and context (default: KUBECONFIG, ~/.kube/config). */
-    kubeconfig?: string;
-    context?: string;
-  };
+import type { CanaryMonitorExecutorOptions } from './schema';
 
 function readConfig(file: string): Partial<CanaryOptions> {
   if (!existsSync(file)) throw new UserError('config', `${file} does not exist`, 'Create it (see the README for canary.json) or point config at it');
@@ -45,7 +37,8 @@ export default async function canaryMonitorExecutor(options: CanaryMonitorExecut
     const root = resolve(context.root, projectRoot(context));
     const { config, kubeconfig, context: kubeContext, dryRun, planJson, logFile, ...overrides } = options;
     const fromFile = config ? readConfig(join(root, config)) : {};
-    const normalized = normalizeCanaryOptions({ ...fromFile, ...overrides }, root);
+    // Nx checks only the outline of nested options; the normaliser checks every value.
+    const normalized = normalizeCanaryOptions({ ...fromFile, ...(overrides as Partial<CanaryOptions>) }, root);
     const { plan, secrets } = buildCanaryPlan(normalized, normalized.action.type === 'kubernetes' ? { patchObject: patchThroughCluster(kubeconfig, kubeContext, root) } : {});
     return { plan, secrets };
   });

@@ -2,16 +2,16 @@ import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
 import { DeployIosOptions, deployIosPlan, normalizeDeployIosOptions } from '@shipfleet/apple';
 import { buildFastlanePlan, normalizeFastlaneOptions } from '@shipfleet/fastlane';
-import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
-
-export type DeployIosExecutorOptions = Partial<DeployIosOptions> & CommonExecutorOptions;
+import type { DeployIosExecutorOptions } from './schema';
 
 /** build-ios, then the upload: altool with the API key, or the project's fastlane lane given the built .ipa. */
 export default async function deployIosExecutor(options: DeployIosExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
     const root = join(context.root, projectRoot(context));
-    const normalized = normalizeDeployIosOptions(options, root);
+    // Nx passes enumerated values as any string; the normaliser checks each one.
+    const normalized = normalizeDeployIosOptions(options as Partial<DeployIosOptions>, root);
     const { plan, secrets } = deployIosPlan(
       normalized,
       normalized.fastlane

@@ -2,20 +2,16 @@ import { ExecutorContext, runExecutor } from '@nx/devkit';
 import { createHash } from 'crypto';
 import { createReadStream, existsSync, statSync } from 'fs';
 import { alreadyDeployed, consoleLogger, errorMessage, LedgerRecord, UserError } from '@shipfleet/core';
-import { ENV_NAME, LedgerOptions, openLedger } from '../../utils/ledger';
+import { ENV_NAME, LEDGER_DEFAULTS, LedgerOptions, openLedger } from '../../utils/ledger';
 import { headCommit, projectVersion } from '../../utils/release-info';
+import type { DeployExecutorOptions } from './schema';
 
-export interface DeployExecutorOptions extends LedgerOptions {
-  /** The environment deployed to (default "default"). */
-  env?: string;
-  /** This project's targets that make up its deploy, run in order. */
-  targets: string[];
-  /** Deploy even when the last successful deploy to this environment had the same inputs. */
-  force?: boolean;
-  /** Version recorded in the ledger; default the project's package.json version. */
-  version?: string;
-  dryRun?: boolean;
-}
+/** What deploy uses for an option left out; its schema.json states the same defaults. */
+export const DEPLOY_DEFAULTS = {
+  ...LEDGER_DEFAULTS,
+  env: 'default',
+  force: false,
+} as const;
 
 const log = consoleLogger;
 
@@ -47,8 +43,8 @@ export function deployInputHash(context: ExecutorContext): string | undefined {
   return createHash('sha256').update(JSON.stringify([entries, details.implicitDeps ?? {}, details.runtime ?? {}])).digest('hex').slice(0, 32);
 }
 
-function validate(o: DeployExecutorOptions, context: ExecutorContext): string {
-  const env = o.env ?? 'default';
+function validate(o: DeployExecutorOptions, context: ExecutorContext): { env: string; targets: string[] } {
+  const env = o.env ?? DEPLOY_DEFAULTS.env;
   if (!ENV_NAME.test(env)) throw new UserError('env', `"${env}" is not an environment name`, 'Use lowercase letters, digits and -, e.g. --env=staging');
   if (!Array.isArray(o.targets) || !o.targets.length) throw new UserError('targets', 'names no target', 'List the targets that make up this deploy, e.g. "targets": ["package-tizen"]');
   const project = context.projectsConfigurations.projects[context.projectName!];
@@ -56,7 +52,7 @@ function validate(o: DeployExecutorOptions, context: ExecutorContext): string {
     if (!project.targets?.[t]) throw new UserError('targets', `project ${context.projectName} has no target "${t}"`, `Targets it has: ${Object.keys(project.targets ?? {}).join(', ')}`);
     if (t === context.targetName) throw new UserError('targets', `"${t}" would run itself`, 'List the platform targets, not the deploy target');
   }
-  return env;
+  return { env, targets: o.targets };
 }
 
 /**
@@ -67,10 +63,12 @@ function validate(o: DeployExecutorOptions, context: ExecutorContext): string {
  */
 export default async function deployExecutor(options: DeployExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   let env: string;
+  let targets: string[];
   let ledger;
   try {
-    env = validate(options, context);
-    ledger = openLedger(options, context.root);
+    ({ env, targets } = validate(options, context));
+    // Nx passes the ledger option unchecked; openLedger checks it.
+    ledger = openLedger(options as LedgerOptions, context.root);
   } catch (e) {
     log.error(`✖ ${errorMessage(e)}`);
     return { success: false };
@@ -92,7 +90,7 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
     return { success: false };
   }
   const live = alreadyDeployed(records, key, inputHash);
-  if (live && !options.force) {
+  if (live && !(options.force ?? DEPLOY_DEFAULTS.force)) {
     log.info(`⏭ ${project} is already deployed to ${env} with these inputs (${live.commit?.slice(0, 12) ?? 'no commit'}, ${live.time}); skipping. Use --force to deploy anyway.`);
     return { success: true };
   }
@@ -101,8 +99,8 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   const started = Date.now();
   const outputs: Record<string, string> = {};
   let ok = true;
-  log.info(`▶ deploy ${project} to ${env}: ${options.targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
-  for (const t of options.targets) {
+  log.info(`▶ deploy ${project} to ${env}: ${targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
+  for (const t of targets) {
     try {
       for await (const result of await runExecutor<{ success: boolean; outputs?: Record<string, string> }>({ project, target: t, configuration: context.configurationName }, options.dryRun ? { dryRun: true } : {}, context)) {
         Object.assign(outputs, result.outputs ?? {});

@@ -1,14 +1,15 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
 import { secretsFromEnv } from '@shipfleet/core';
-import { buildFastlanePlan, normalizeFastlaneOptions } from '@shipfleet/fastlane';
+import { buildFastlanePlan, FastlaneLaneOptions, normalizeFastlaneOptions } from '@shipfleet/fastlane';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
 import type { FastlaneLaneExecutorOptions } from './schema';
 
 export default async function fastlaneLaneExecutor(options: FastlaneLaneExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
     const projectRoot = join(context.root, context.projectsConfigurations.projects[context.projectName!].root);
-    const normalized = normalizeFastlaneOptions(options, projectRoot);
+    // Nx passes enumerated values as any string; the normaliser checks each one.
+    const normalized = normalizeFastlaneOptions(options as Partial<FastlaneLaneOptions>, projectRoot);
     const secrets = secretsFromEnv('secretEnv', normalized.secretEnv);
     const { plan, report } = buildFastlanePlan(normalized);
     return {

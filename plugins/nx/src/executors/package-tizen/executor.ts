@@ -1,9 +1,8 @@
 import { ExecutorContext } from '@nx/devkit';
-import { buildTizenPlan, normalizeTizenOptions, PackageTizenOptions, PROJECT_FILES_EXCLUDE } from '@shipfleet/tv';
-import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { buildTizenPlan, normalizeTizenOptions, PROJECT_FILES_EXCLUDE } from '@shipfleet/tv';
+import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { defaultAppDir, defaultOutputPath, packageExclude } from '../../utils/project-paths';
-
-export type PackageTizenExecutorOptions = Partial<PackageTizenOptions> & CommonExecutorOptions;
+import type { PackageTizenExecutorOptions } from './schema';
 
 export default async function packageTizenExecutor(options: PackageTizenExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
@@ -14,7 +13,6 @@ export default async function packageTizenExecutor(options: PackageTizenExecutor
         appDir,
         exclude: packageExclude(context, appDir, options.exclude, PROJECT_FILES_EXCLUDE),
         outputPath: options.outputPath ?? defaultOutputPath(context),
-        devCertDir: options.devCertDir ?? '.shipfleet/tizen',
         // The `production` configuration means a store release.
         release: options.release ?? context.configurationName === 'production',
       },

@@ -1,9 +1,8 @@
 import { ExecutorContext } from '@nx/devkit';
-import { buildWebosPlan, normalizeWebosOptions, PackageWebosOptions, PROJECT_FILES_EXCLUDE } from '@shipfleet/tv';
-import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { buildWebosPlan, normalizeWebosOptions, PROJECT_FILES_EXCLUDE } from '@shipfleet/tv';
+import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { defaultAppDir, defaultOutputPath, packageExclude } from '../../utils/project-paths';
-
-export type PackageWebosExecutorOptions = Partial<PackageWebosOptions> & CommonExecutorOptions;
+import type { PackageWebosExecutorOptions } from './schema';
 
 export default async function packageWebosExecutor(options: PackageWebosExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {

@@ -1,10 +1,9 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
-import { normalizeSignMacosOptions, SignMacosOptions, signMacosPlan } from '@shipfleet/apple';
-import { CommonExecutorOptions, runExecutorPlan } from '../../utils/run-executor-plan';
+import { normalizeSignMacosOptions, signMacosPlan } from '@shipfleet/apple';
+import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
-
-export type SignMacosExecutorOptions = Partial<SignMacosOptions> & CommonExecutorOptions;
+import type { SignMacosExecutorOptions } from './schema';
 
 export default async function signMacosExecutor(options: SignMacosExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {

@@ -1,0 +1,66 @@
+// Generated from schema.json by tools/schema-types.mjs: edit schema.json, then run `node tools/schema-types.mjs`.
+
+/** Apply manifests with server-side apply (field manager shipfleet), wait like kubectl rollout status, and undo to the previous revision when a rollout does not complete. */
+export interface K8sDeployExecutorOptions {
+  /** Manifest files/folders (multi-document YAML) or a kustomization folder, relative to the project (inferred: k8s or deploy). */
+  manifests?: string | string[];
+  /** Image name (no tag) → tag or sha256 digest, set on every matching container. */
+  images?: Record<string, string>;
+  /** Namespace for namespaced objects that name none. */
+  namespace?: string;
+  /** Labels added to every object and pod template. */
+  labels?: Record<string, string>;
+  /** Annotations added to every object. */
+  annotations?: Record<string, string>;
+  /** Version label app.kubernetes.io/version (default: the project's package.json version). */
+  version?: string;
+  /** Commit annotation shipfleet.dev/commit (default: git HEAD). */
+  commit?: string;
+  /** Project label shipfleet.dev/project (default: the Nx project). */
+  project?: string;
+  /** Kubeconfig file (default: KUBECONFIG, else ~/.kube/config, else in-cluster). */
+  kubeconfig?: string;
+  /** Kubeconfig context (default: its current-context). */
+  context?: string;
+  /**
+   * How long to wait for the rollouts, and again for a rollback, in seconds.
+   * @default 300
+   */
+  timeoutSeconds?: number;
+  /**
+   * Apply with dryRun=All: the API server validates, nothing is stored.
+   * @default false
+   */
+  serverDryRun?: boolean;
+  /**
+   * Take over fields another field manager owns.
+   * @default false
+   */
+  forceConflicts?: boolean;
+  /**
+   * After a successful rollout, delete objects with the project label that the manifests no longer hold.
+   * @default false
+   */
+  prune?: boolean;
+  /** Label selector of what prune may delete (default shipfleet.dev/project=<project>). */
+  pruneSelector?: string;
+  /**
+   * Undo workloads that do not roll out.
+   * @default true
+   */
+  rollbackOnFailure?: boolean;
+  /**
+   * kubectl binary used to render a kustomization.
+   * @default "kubectl"
+   */
+  kubectl?: string;
+  /**
+   * Print the rendered manifests (secrets masked) and the plan; run nothing.
+   * @default false
+   */
+  dryRun?: boolean;
+  /** Write the plan (secrets masked) as JSON to this file. */
+  planJson?: string;
+  /** Append every line of the run (secrets masked) to this file. */
+  logFile?: string;
+}
