@@ -53,7 +53,7 @@ type Deploy = (api: Api, dir: string, label: string) => Promise<Measure>;
 
 const viaShipfleet: Deploy = async (api, dir, label) => {
   const mark = api.requests.length;
-  const o = normalizeVercelOptions({ projectId: 'prj_web', outputPath: dir, apiUrl: api.url, tokenEnv: 'BENCH_VERCEL_TOKEN' }, dir, { BENCH_VERCEL_TOKEN: TOKEN });
+  const o = normalizeVercelOptions({ projectId: 'prj_web', appDir: dir, apiUrl: api.url, tokenEnv: 'BENCH_VERCEL_TOKEN' }, dir, { BENCH_VERCEL_TOKEN: TOKEN });
   const { plan, result, secrets } = buildVercelPlan(o, { token: TOKEN, pollIntervalMs: 50 });
   const t0 = process.hrtime.bigint();
   const report = await runPlan(plan, { logger: quiet, secrets, handleSignals: false, printSummary: false });

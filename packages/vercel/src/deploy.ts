@@ -154,7 +154,7 @@ export async function waitUntilReady(
     }
     const elapsed = Date.now() - started;
     if (elapsed >= opts.timeoutMs) {
-      throw new Error(`deployment ${d.id} is still ${d.readyState}${isReady(d) ? ' (domains not assigned yet)' : ''} after ${seconds(elapsed)}; it goes on at Vercel${d.inspectorUrl ? `: ${d.inspectorUrl}` : ''}. Raise timeoutSeconds to wait longer`);
+      throw new Error(`deployment ${d.id} is still ${d.readyState}${isReady(d) ? ' (domains not assigned yet)' : ''} after ${seconds(elapsed)}; it goes on at Vercel${d.inspectorUrl ? `: ${d.inspectorUrl}` : ''}. Raise timeout to wait longer`);
     }
     await sleep(Math.min(pollDelay(elapsed, opts.pollIntervalMs), Math.max(0, opts.timeoutMs - elapsed)), opts.signal);
     if (opts.signal?.aborted) throw new AbortedError(`waiting for ${d.id}`);
@@ -234,7 +234,7 @@ export async function waitForProduction(
     if (status === 'failed') throw new Error(`Vercel could not move all production domains of ${p.name} to ${deploymentId} (${job?.type ?? 'alias'} job failed)`);
     if (status === 'succeeded' || status === 'skipped' || (!status && p.targets?.production?.id === deploymentId)) return p;
     const elapsed = Date.now() - started;
-    if (elapsed >= opts.timeoutMs) throw new Error(`production of ${p.name} does not point at ${deploymentId} after ${seconds(elapsed)} (job ${status ?? 'not reported'}); raise timeoutSeconds to wait longer`);
+    if (elapsed >= opts.timeoutMs) throw new Error(`production of ${p.name} does not point at ${deploymentId} after ${seconds(elapsed)} (job ${status ?? 'not reported'}); raise timeout to wait longer`);
     await sleep(Math.min(pollDelay(elapsed, opts.pollIntervalMs), Math.max(0, opts.timeoutMs - elapsed)), opts.signal);
     if (opts.signal?.aborted) throw new AbortedError(`waiting for production to point at ${deploymentId}`);
   }

@@ -8,7 +8,7 @@ import { makeDir, newToken, staticSite, userError } from './__fixtures__/helpers
 const token = newToken();
 const env = { VERCEL_TOKEN: token, OTHER_TOKEN: 'other-token-value' };
 const site = staticSite();
-const base = { projectId: 'prj_web', outputPath: site };
+const base = { projectId: 'prj_web', appDir: site };
 
 describe('normalizeVercelOptions: every bad option gets a UserError naming it', () => {
   const emptyDir = mkdtempSync(join(tmpdir(), 'shipfleet-vercel-empty-'));
@@ -19,7 +19,7 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
 
   it.each([
     [{ ...base, action: 'ship' }, 'action', /"ship" is not one of deploy, promote, rollback/],
-    [{ outputPath: site }, 'projectId', /is required/],
+    [{ appDir: site }, 'projectId', /is required/],
     [{ ...base, projectId: 'my project' }, 'projectId', /not a Vercel project id or name/],
     [{ ...base, projectId: 42 }, 'projectId', /not a Vercel project id or name/],
     [{ ...base, orgId: 'team x' }, 'orgId', /not a Vercel account or team id/],
@@ -47,15 +47,16 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
     [{ ...base, concurrency: 2.5 }, 'concurrency', /not a whole number/],
     [{ ...base, concurrency: '8' }, 'concurrency', /not a whole number/],
     [{ ...base, concurrency: 65 }, 'concurrency', /not a whole number/],
-    [{ ...base, timeoutSeconds: 0 }, 'timeoutSeconds', /not a positive number/],
-    [{ ...base, timeoutSeconds: 'soon' }, 'timeoutSeconds', /not a positive number/],
-    [{ projectId: 'prj_web' }, 'outputPath', /is required/],
-    [{ ...base, outputPath: 'no/such/folder' }, 'outputPath', /is not a directory/],
-    [{ ...base, outputPath: aFile }, 'outputPath', /is not a directory/],
-    [{ ...base, outputPath: 5 }, 'outputPath', /must be a path/],
-    [{ ...base, outputPath: v2 }, 'outputPath', /declares version 2; only the Build Output API version 3/],
-    [{ ...base, outputPath: brokenConfig }, 'outputPath', /is not valid JSON/],
-    [{ ...base, outputPath: prodBuild }, 'target', /built for "production" but target is "preview"/],
+    [{ ...base, timeout: '0s' }, 'timeout', /is shorter than/],
+    [{ ...base, timeout: 'soon' }, 'timeout', /is not a duration/],
+    [{ ...base, timeoutSeconds: 'soon' }, 'timeout', /is not a duration/],
+    [{ projectId: 'prj_web' }, 'appDir', /is required/],
+    [{ ...base, appDir: 'no/such/folder' }, 'appDir', /is not a directory/],
+    [{ ...base, appDir: aFile }, 'appDir', /is not a directory/],
+    [{ ...base, appDir: 5 }, 'appDir', /must be a path/],
+    [{ ...base, appDir: v2 }, 'appDir', /declares version 2; only the Build Output API version 3/],
+    [{ ...base, appDir: brokenConfig }, 'appDir', /is not valid JSON/],
+    [{ ...base, appDir: prodBuild }, 'target', /built for "production" but target is "preview"/],
   ])('%j → %s', (opts, option, message) => {
     const err = userError(() => normalizeVercelOptions(opts as never, emptyDir, env));
     expect(err.option).toBe(option);
@@ -71,10 +72,10 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
     expect(err.message).not.toContain(token);
   });
 
-  it('an empty output folder is an outputPath error when the plan is built', () => {
-    const o = normalizeVercelOptions({ ...base, outputPath: emptyDir }, tmpdir(), env);
+  it('an empty output folder is an appDir error when the plan is built', () => {
+    const o = normalizeVercelOptions({ ...base, appDir: emptyDir }, tmpdir(), env);
     const err = userError(() => buildVercelPlan(o, { token }));
-    expect(err.option).toBe('outputPath');
+    expect(err.option).toBe('appDir');
     expect(err.message).toMatch(/holds no files to deploy/);
   });
 });
@@ -82,7 +83,7 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
 describe('normalizeVercelOptions: defaults and scope', () => {
   it('fills the defaults', () => {
     const { options: o, token: read, secrets } = resolveVercelOptions(base, tmpdir(), env);
-    expect(o).toMatchObject({ action: 'deploy', target: 'preview', tokenEnv: 'VERCEL_TOKEN', apiUrl: 'https://api.vercel.com', concurrency: 8, timeoutSeconds: 600, alias: [], meta: {} });
+    expect(o).toMatchObject({ action: 'deploy', target: 'preview', tokenEnv: 'VERCEL_TOKEN', apiUrl: 'https://api.vercel.com', concurrency: 8, timeoutMs: 600_000, alias: [], meta: {} });
     expect(o.teamId).toBeUndefined();
     expect(o.source).toEqual({ kind: 'static', dir: site, prefix: '' });
     expect(JSON.stringify(o)).not.toContain(token);
@@ -90,9 +91,9 @@ describe('normalizeVercelOptions: defaults and scope', () => {
     expect(secrets).toEqual([token]);
   });
 
-  it('resolves a relative outputPath against the project root and trims the API URL', () => {
+  it('resolves a relative appDir against the project root and trims the API URL', () => {
     const root = makeDir({ 'dist/web/index.html': 'x' });
-    const o = normalizeVercelOptions({ projectId: 'web', outputPath: 'dist/web', apiUrl: 'http://127.0.0.1:9999/' }, root, env);
+    const o = normalizeVercelOptions({ projectId: 'web', appDir: 'dist/web', apiUrl: 'http://127.0.0.1:9999/' }, root, env);
     expect(o.source!.dir).toBe(join(root, 'dist/web'));
     expect(o.apiUrl).toBe('http://127.0.0.1:9999');
   });
@@ -107,7 +108,21 @@ describe('normalizeVercelOptions: defaults and scope', () => {
     expect(resolveVercelOptions({ ...base, tokenEnv: 'OTHER_TOKEN' }, tmpdir(), env).token).toBe('other-token-value');
   });
 
-  it('promote and rollback need no outputPath', () => {
+  it('takes the old names outputPath and timeoutSeconds, with a warning naming the new ones', () => {
+    const warnings: string[] = [];
+    const o = normalizeVercelOptions({ projectId: 'prj_web', outputPath: site, timeoutSeconds: 90 }, tmpdir(), env, (m) => warnings.push(m));
+    expect(o.source!.dir).toBe(site);
+    expect(o.timeoutMs).toBe(90_000);
+    expect(warnings).toEqual([expect.stringContaining('"outputPath" is deprecated: write "appDir"'), expect.stringContaining('"timeoutSeconds" is deprecated: write "timeout"')]);
+    expect(() => normalizeVercelOptions({ projectId: 'prj_web', outputPath: site, appDir: '/elsewhere' }, tmpdir(), env)).toThrow(/Option "outputPath": is the old name of "appDir"/);
+  });
+
+  it('reads timeout as a duration', () => {
+    expect(normalizeVercelOptions({ ...base, timeout: '1m30s' }, tmpdir(), env).timeoutMs).toBe(90_000);
+    expect(normalizeVercelOptions({ ...base, timeout: 45 }, tmpdir(), env).timeoutMs).toBe(45_000);
+  });
+
+  it('promote and rollback need no appDir', () => {
     expect(normalizeVercelOptions({ projectId: 'prj_web', action: 'rollback' }, tmpdir(), env).source).toBeUndefined();
     expect(normalizeVercelOptions({ projectId: 'prj_web', action: 'promote', deploymentId: 'dpl_1' }, tmpdir(), env).deploymentId).toBe('dpl_1');
   });

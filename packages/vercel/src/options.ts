@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'path';
 import {
+  deprecatedOption,
+  durationOption,
   envNameOption,
   isPlainObject,
-  numberOption,
+  parseDuration,
   oneOfOption,
   patternOption,
   plainObjectOption,
@@ -27,6 +29,8 @@ export interface VercelOptions {
    * holds one). Absolute, or relative to the project root. Default: the
    * project's own `.vercel/output` when present.
    */
+  appDir?: string;
+  /** @deprecated the old name of appDir. */
   outputPath?: string;
   /** Vercel project id (`prj_…`) or name. */
   projectId?: string;
@@ -48,7 +52,9 @@ export interface VercelOptions {
   deploymentId?: string;
   /** Uploads in parallel (default 8). */
   concurrency?: number;
-  /** How long to wait for the deployment (or the promote/rollback) to finish (default 600). */
+  /** How long to wait for the deployment (or the promote/rollback) to finish: a duration such as "10m" or seconds (default 10m). */
+  timeout?: string | number;
+  /** @deprecated the old name of timeout (seconds). */
   timeoutSeconds?: number;
 }
 
@@ -68,7 +74,7 @@ export interface NormalizedVercelOptions {
   meta: Record<string, string>;
   deploymentId?: string;
   concurrency: number;
-  timeoutSeconds: number;
+  timeoutMs: number;
   /** deploy only: what is uploaded. */
   source?: DeploymentSource;
 }
@@ -76,7 +82,7 @@ export interface NormalizedVercelOptions {
 export interface DeploymentSource {
   /** static: the folder's files as they are; prebuilt: the Build Output API v3 folder. */
   kind: 'static' | 'prebuilt';
-  /** The folder whose files are listed (outputPath, or the `.vercel/output` folder). */
+  /** The folder whose files are listed (appDir, or the `.vercel/output` folder). */
   dir: string;
   /** Prefix of every deployment file name: '' for static, '.vercel/output/' for prebuilt. */
   prefix: string;
@@ -85,7 +91,10 @@ export interface DeploymentSource {
 export const DEFAULT_API_URL = 'https://api.vercel.com';
 export const DEFAULT_TOKEN_ENV = 'VERCEL_TOKEN';
 export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_TIMEOUT_SECONDS = 600;
+export const DEFAULT_TIMEOUT = '10m';
+
+/** The defaults the code applies, option by option (the schema states the same). */
+export const VERCEL_DEPLOY_DEFAULTS = { action: 'deploy', target: 'preview', tokenEnv: DEFAULT_TOKEN_ENV, apiUrl: DEFAULT_API_URL, concurrency: DEFAULT_CONCURRENCY, timeout: DEFAULT_TIMEOUT } as const;
 
 const ACTIONS: VercelAction[] = ['deploy', 'promote', 'rollback'];
 const PROJECT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -117,10 +126,10 @@ export function detectDeploymentSource(dir: string): DeploymentSource {
     if (!existsSync(configPath)) continue;
     const config = readJson(configPath);
     if (!isPlainObject(config)) {
-      throw new UserError('outputPath', `${configPath} is not valid JSON`, 'Rebuild it with `vercel build` or your framework\'s Vercel adapter');
+      throw new UserError('appDir', `${configPath} is not valid JSON`, 'Rebuild it with `vercel build` or your framework\'s Vercel adapter');
     }
     if (config.version !== 3) {
-      throw new UserError('outputPath', `${configPath} declares version ${JSON.stringify(config.version)}; only the Build Output API version 3 is supported`, 'Rebuild with a current `vercel build` or framework adapter, which writes "version": 3');
+      throw new UserError('appDir', `${configPath} declares version ${JSON.stringify(config.version)}; only the Build Output API version 3 is supported`, 'Rebuild with a current `vercel build` or framework adapter, which writes "version": 3');
     }
     return { kind: 'prebuilt', dir: outputDir, prefix: '.vercel/output/' };
   }
@@ -140,8 +149,9 @@ export interface ResolvedVercelOptions {
  * Validates the options of a Vercel deploy, promote or rollback and reads the
  * token; each problem is a UserError naming the option.
  */
-export function resolveVercelOptions(raw: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): ResolvedVercelOptions {
-  if (!isPlainObject(raw)) throw new UserError('options', 'must be an object', 'Pass the options as a map, e.g. {"projectId": "prj_…"}');
+export function resolveVercelOptions(given: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): ResolvedVercelOptions {
+  if (!isPlainObject(given)) throw new UserError('options', 'must be an object', 'Pass the options as a map, e.g. {"projectId": "prj_…"}');
+  const raw = deprecatedOption(deprecatedOption(given, 'outputPath', 'appDir', warn), 'timeoutSeconds', 'timeout', warn);
 
   const action = oneOfOption('action', raw.action, ACTIONS, { fix: 'Use deploy (default), promote or rollback' }) ?? 'deploy';
 
@@ -208,35 +218,35 @@ export function resolveVercelOptions(raw: Partial<VercelOptions>, projectRoot: s
   }
 
   const concurrency = positiveIntegerOption('concurrency', raw.concurrency, { max: 64, fix: `Leave it out for ${DEFAULT_CONCURRENCY} parallel uploads` }) ?? DEFAULT_CONCURRENCY;
-  const timeoutSeconds = numberOption('timeoutSeconds', raw.timeoutSeconds, { min: 0, exclusiveMin: true, unit: 'seconds', fix: `Leave it out for ${DEFAULT_TIMEOUT_SECONDS}, or give e.g. 1200` }) ?? DEFAULT_TIMEOUT_SECONDS;
+  const timeoutMs = durationOption('timeout', raw.timeout, { min: 1, example: '20m' }) ?? (parseDuration(DEFAULT_TIMEOUT) as number);
 
   let source: DeploymentSource | undefined;
   if (action === 'deploy') {
-    const { outputPath } = raw;
+    const { appDir } = raw;
     let dir: string;
-    if (outputPath === undefined || outputPath === '') {
+    if (appDir === undefined || appDir === '') {
       dir = projectRoot;
       if (!existsSync(join(projectRoot, '.vercel', 'output', 'config.json'))) {
-        throw new UserError('outputPath', 'is required', `Give the folder to deploy (e.g. "dist/apps/web"), or run \`vercel build\` so that ${join(projectRoot, '.vercel', 'output')} exists`);
+        throw new UserError('appDir', 'is required', `Give the folder to deploy (e.g. "dist/apps/web"), or run \`vercel build\` so that ${join(projectRoot, '.vercel', 'output')} exists`);
       }
     } else {
-      if (typeof outputPath !== 'string') throw new UserError('outputPath', 'must be a path', 'Example: "outputPath": "dist"');
-      dir = isAbsolute(outputPath) ? outputPath : resolve(projectRoot, outputPath);
+      if (typeof appDir !== 'string') throw new UserError('appDir', 'must be a path', 'Example: "appDir": "dist/apps/web"');
+      dir = isAbsolute(appDir) ? appDir : resolve(projectRoot, appDir);
     }
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new UserError('outputPath', `${dir} is not a directory`, 'Build the project first, and point outputPath at the folder the build writes');
+      throw new UserError('appDir', `${dir} is not a directory`, 'Build the project first, and point appDir at the folder the build writes');
     }
     source = detectDeploymentSource(dir);
     if (source.kind === 'prebuilt') checkPrebuiltTarget(source.dir, target);
   }
 
-  const options: NormalizedVercelOptions = { action, projectId, teamId, userId, target, tokenEnv, apiUrl, alias, meta: { ...meta } as Record<string, string>, deploymentId, concurrency, timeoutSeconds, source };
+  const options: NormalizedVercelOptions = { action, projectId, teamId, userId, target, tokenEnv, apiUrl, alias, meta: { ...meta } as Record<string, string>, deploymentId, concurrency, timeoutMs, source };
   return { options, token, secrets: [token] };
 }
 
 /** resolveVercelOptions without the token (which it still checks is set). */
-export function normalizeVercelOptions(raw: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedVercelOptions {
-  return resolveVercelOptions(raw, projectRoot, env).options;
+export function normalizeVercelOptions(raw: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, warn?: (message: string) => void): NormalizedVercelOptions {
+  return resolveVercelOptions(raw, projectRoot, env, warn).options;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Plan, Redactor, RetryPolicy, Step, taskStep, TaskContext, UserError } from '@shipfleet/core';
+import { formatDuration, Plan, Redactor, RetryPolicy, Step, taskStep, TaskContext, UserError } from '@shipfleet/core';
 import { VercelClient, VercelClientStats, VercelDeployment, VercelProject } from './api';
 import {
   checkAccess,
@@ -76,7 +76,7 @@ export function buildVercelPlan(o: NormalizedVercelOptions, context: VercelPlanC
   const redactor = new Redactor([token]);
   const trace = context.log ? (line: string) => context.log!(redactor.redact(line)) : undefined;
   const pollIntervalMs = context.pollIntervalMs ?? 1000;
-  const timeoutMs = o.timeoutSeconds * 1000;
+  const timeoutMs = o.timeoutMs;
   const stats: VercelClientStats = { requests: 0, retries: 0, uploadedFiles: 0, uploadedBytes: 0 };
   const result: VercelRunResult = { action: o.action, aliases: [], uploadedFiles: 0, uploadedBytes: 0, requests: 0, retries: 0 };
   const state: RunState = {};
@@ -119,7 +119,7 @@ export function buildVercelPlan(o: NormalizedVercelOptions, context: VercelPlanC
   if (o.action === 'deploy') {
     const source = o.source!;
     const listed: LocalFile[] = listDeploymentFiles(source);
-    if (!listed.length) throw new UserError('outputPath', `${source.dir} holds no files to deploy`, 'Build the project first, and point outputPath at the folder the build writes');
+    if (!listed.length) throw new UserError('appDir', `${source.dir} holds no files to deploy`, 'Build the project first, and point appDir at the folder the build writes');
     const listedBytes = listed.reduce((n, f) => n + f.size, 0);
     result.files = listed.length;
     result.totalBytes = listedBytes;
@@ -167,7 +167,7 @@ export function buildVercelPlan(o: NormalizedVercelOptions, context: VercelPlanC
       ),
       task(
         o.target === 'production' ? 'Wait until READY and the production domains are assigned' : 'Wait until READY',
-        `poll GET /v13/deployments/:id (every ${pollIntervalMs >= 1000 ? `${pollIntervalMs / 1000}s` : `${pollIntervalMs} ms`} for the first 15s, then less often) up to ${o.timeoutSeconds}s; ERROR or CANCELED fails with Vercel's errorMessage`,
+        `poll GET /v13/deployments/:id (every ${pollIntervalMs >= 1000 ? `${pollIntervalMs / 1000}s` : `${pollIntervalMs} ms`} for the first 15s, then less often) up to ${formatDuration(o.timeoutMs)}; ERROR or CANCELED fails with Vercel's errorMessage`,
         async (ctx, client) => {
           const d = await waitUntilReady(client, state.deployment!, { timeoutMs, pollIntervalMs, waitForAliases: o.target === 'production', signal: ctx.signal, log: ctx.log });
           state.deployment = d;
@@ -253,7 +253,7 @@ export function buildVercelPlan(o: NormalizedVercelOptions, context: VercelPlanC
   }
 
   function waitStep(): Step {
-    return task('Wait until production points at it', `poll GET /v9/projects/${o.projectId} until the project's alias job for the deployment has succeeded (a failed job fails), up to ${o.timeoutSeconds}s`, async (ctx, client) => {
+    return task('Wait until production points at it', `poll GET /v9/projects/${o.projectId} until the project's alias job for the deployment has succeeded (a failed job fails), up to ${formatDuration(o.timeoutMs)}`, async (ctx, client) => {
       const id = state.targetId;
       if (id) {
         const project = await waitForProduction(client, state.project!.id, id, { timeoutMs, pollIntervalMs, signal: ctx.signal, log: ctx.log });

@@ -32,7 +32,7 @@ describe('deploy', () => {
 
   it('first deploy uploads every distinct file exactly once, then creates the deployment with the full file list', async () => {
     const site = staticSite();
-    const { report, built } = await h.run({ outputPath: site });
+    const { report, built } = await h.run({ appDir: site });
     expect(report.status).toBe('succeeded');
 
     const files = expectedFiles(site);
@@ -61,10 +61,10 @@ describe('deploy', () => {
 
   it('an unchanged redeploy uploads nothing; changing one file uploads that one', async () => {
     const site = staticSite();
-    await h.run({ outputPath: site });
+    await h.run({ appDir: site });
     const before = h.api.requests.length;
 
-    const again = await h.run({ outputPath: site });
+    const again = await h.run({ appDir: site });
     expect(again.report.status).toBe('succeeded');
     const second = h.api.requests.slice(before);
     expect(second.filter((r) => r.path === '/v2/files')).toHaveLength(0);
@@ -76,7 +76,7 @@ describe('deploy', () => {
     const changed = 'console.log("app v2");\n';
     writeFileSync(join(site, 'assets/app.js'), changed);
     const mark = h.api.requests.length;
-    const third = await h.run({ outputPath: site });
+    const third = await h.run({ appDir: site });
     expect(third.report.status).toBe('succeeded');
     const sent = h.api.requests.slice(mark).filter((r) => r.path === '/v2/files');
     expect(sent.map((r) => r.headers['x-vercel-digest'])).toEqual([sha1(changed)]);
@@ -88,7 +88,7 @@ describe('deploy', () => {
     h = await harness({ uploadDelayMs: 25 });
     const files: Record<string, string> = {};
     for (let i = 0; i < 24; i++) files[`chunks/${i}.js`] = `export const n = ${i};\n`;
-    const { report } = await h.run({ outputPath: makeDir(files), concurrency: 3 });
+    const { report } = await h.run({ appDir: makeDir(files), concurrency: 3 });
     expect(report.status).toBe('succeeded');
     expect(uploads(h)).toHaveLength(24);
     expect(h.api.stats.maxConcurrentUploads).toBeLessThanOrEqual(3);
@@ -97,8 +97,8 @@ describe('deploy', () => {
 
   it('sends target and meta as the API takes them: production as target, anything else but preview as a custom environment', async () => {
     const site = staticSite();
-    expect((await h.run({ outputPath: site, target: 'production', meta: { commit: 'abc123' } })).report.status).toBe('succeeded');
-    expect((await h.run({ outputPath: site, target: 'staging' })).report.status).toBe('succeeded');
+    expect((await h.run({ appDir: site, target: 'production', meta: { commit: 'abc123' } })).report.status).toBe('succeeded');
+    expect((await h.run({ appDir: site, target: 'staging' })).report.status).toBe('succeeded');
     const [prod, staging] = [...h.api.deployments.values()];
     expect(prod).toMatchObject({ target: 'production', meta: { commit: 'abc123' } });
     expect(h.api.production('prj_web')).toBe(prod.id);
@@ -106,14 +106,14 @@ describe('deploy', () => {
     expect(staging.target).toBeNull();
     expect(staging.customEnvironment?.slug).toBe('staging');
 
-    const unknown = await h.run({ outputPath: site, target: 'qa' });
+    const unknown = await h.run({ appDir: site, target: 'qa' });
     expect(unknown.report.status).toBe('failed');
     expect(unknown.report.error).toContain('POST /v13/deployments failed: 404 custom_environment_not_found: Custom environment "qa" not found');
   });
 
   it('survives 429 with Retry-After on uploads, waiting as told', async () => {
     h.api.setFaults({ rateLimitFirst: 2, retryAfter: 1 });
-    const { report, lines, built } = await h.run({ outputPath: staticSite(), concurrency: 1 });
+    const { report, lines, built } = await h.run({ appDir: staticSite(), concurrency: 1 });
     expect(report.status).toBe('succeeded');
     const up = uploads(h);
     expect(up.slice(0, 3).map((r) => r.status)).toEqual([429, 429, 200]);
@@ -125,7 +125,7 @@ describe('deploy', () => {
 
   it('survives 500s and dropped connections during the whole flow', async () => {
     h.api.setFaults({ serverErrors: 3, dropConnections: 2 });
-    const { report, built } = await h.run({ outputPath: staticSite() });
+    const { report, built } = await h.run({ appDir: staticSite() });
     expect(report.status).toBe('succeeded');
     const statuses = h.api.requests.map((r) => r.status);
     expect(statuses.filter((s) => s === 500)).toHaveLength(3);
@@ -135,7 +135,7 @@ describe('deploy', () => {
 
   it('a 400 other than missing_files fails at once, without retry or upload', async () => {
     h.api.setFaults({ errors: [{ match: 'POST /v13/deployments', status: 400, code: 'bad_request', message: 'Invalid request: `name` should NOT be longer than 100 characters' }] });
-    const { report } = await h.run({ outputPath: staticSite() });
+    const { report } = await h.run({ appDir: staticSite() });
     expect(report.status).toBe('failed');
     expect(report.error).toBe('Step "Create deployment (POST /v13/deployments), upload only missing files, create again" failed: POST /v13/deployments failed: 400 bad_request: Invalid request: `name` should NOT be longer than 100 characters');
     expect(creates(h)).toHaveLength(1);
@@ -144,7 +144,7 @@ describe('deploy', () => {
 
   it('a deployment that ends in ERROR fails with its state and message', async () => {
     h.api.setFaults({ deploymentError: 'Error: Command "npm run build" exited with 127' });
-    const { report, lines } = await h.run({ outputPath: staticSite() });
+    const { report, lines } = await h.run({ appDir: staticSite() });
     expect(report.status).toBe('failed');
     const d = [...h.api.deployments.values()][0];
     expect(report.error).toContain(`deployment ${d.id} ended in ERROR (BUILD_FAILED): Error: Command "npm run build" exited with 127`);
@@ -156,13 +156,13 @@ describe('deploy', () => {
   it('times out with the last state when the deployment is never ready', async () => {
     await h.close();
     h = await harness({ pollsToReady: 10_000 });
-    const { report } = await h.run({ outputPath: staticSite(), timeoutSeconds: 0.2 });
+    const { report } = await h.run({ appDir: staticSite(), timeout: "200ms" });
     expect(report.status).toBe('failed');
     expect(report.error).toMatch(/is still BUILDING after 0\.\ds; it goes on at Vercel/);
   });
 
   it('assigns aliases after READY', async () => {
-    const { report } = await h.run({ outputPath: staticSite(), alias: ['www.example.com', 'preview.example.com'] });
+    const { report } = await h.run({ appDir: staticSite(), alias: ['www.example.com', 'preview.example.com'] });
     expect(report.status).toBe('succeeded');
     const id = report.outputs.deploymentId;
     expect(h.api.aliases.get('www.example.com')).toBe(id);
@@ -171,7 +171,7 @@ describe('deploy', () => {
   });
 
   it('deploys for a team: teamId on every request, the team checked first', async () => {
-    const { report } = await h.run({ outputPath: staticSite(), projectId: 'prj_team_web', orgId: 'team_standin' });
+    const { report } = await h.run({ appDir: staticSite(), projectId: 'prj_team_web', orgId: 'team_standin' });
     expect(report.status).toBe('succeeded');
     expect(h.api.requests[0].path).toBe('/v2/teams/team_standin');
     expect(h.api.requests.every((r) => r.query.teamId === 'team_standin')).toBe(true);
@@ -179,14 +179,14 @@ describe('deploy', () => {
   });
 
   it('stops before reading any file when the token, the account or the project is wrong', async () => {
-    const wrongProject = await h.run({ outputPath: staticSite(), projectId: 'prj_missing' });
+    const wrongProject = await h.run({ appDir: staticSite(), projectId: 'prj_missing' });
     expect(wrongProject.report.error).toContain('project prj_missing was not found in account ci-bot');
     expect(wrongProject.report.steps).toHaveLength(1);
 
-    const wrongOrg = await h.run({ outputPath: staticSite(), orgId: 'user_someone_else' });
+    const wrongOrg = await h.run({ appDir: staticSite(), orgId: 'user_someone_else' });
     expect(wrongOrg.report.error).toContain('orgId user_someone_else is not the account of this token (it belongs to ci-bot)');
 
-    const { report } = await h.run({ outputPath: staticSite() }, { context: { token: 'not-the-token' } });
+    const { report } = await h.run({ appDir: staticSite() }, { context: { token: 'not-the-token' } });
     expect(report.status).toBe('failed');
     expect(report.error).toContain('Vercel did not accept the token in VERCEL_TOKEN');
     expect(report.error).toContain('GET /v2/user failed: 401');
@@ -226,7 +226,7 @@ describe('deploy', () => {
 
   it('a dry run prints the plan and sends nothing', async () => {
     const site = staticSite();
-    const { report, lines } = await h.run({ outputPath: site, target: 'production', alias: ['www.example.com'] }, { dryRun: true });
+    const { report, lines } = await h.run({ appDir: site, target: 'production', alias: ['www.example.com'] }, { dryRun: true });
     expect(report.status).toBe('dry-run');
     expect(h.api.requests).toHaveLength(0);
     const text = lines.join('\n');
@@ -245,7 +245,7 @@ describe('deploy', () => {
     h = await harness({ uploadDelayMs: 300 });
     const files: Record<string, string> = {};
     for (let i = 0; i < 12; i++) files[`f${i}.txt`] = `file ${i}`;
-    const o = normalizeVercelOptions({ projectId: 'prj_web', outputPath: makeDir(files), apiUrl: h.api.url, concurrency: 2 }, tmpdir(), h.env);
+    const o = normalizeVercelOptions({ projectId: 'prj_web', appDir: makeDir(files), apiUrl: h.api.url, concurrency: 2 }, tmpdir(), h.env);
     const { plan } = buildVercelPlan(o, { token: h.token, pollIntervalMs: 10 });
     const ac = new AbortController();
     const ctx: TaskContext = { log: () => undefined, setOutput: () => undefined, signal: ac.signal, exec: () => Promise.reject(new Error('no commands here')) };
@@ -270,10 +270,10 @@ describe('promote and rollback', () => {
   beforeEach(async () => {
     h = await harness();
     const site = staticSite();
-    a = (await h.run({ outputPath: site, target: 'production' })).report.outputs.deploymentId;
+    a = (await h.run({ appDir: site, target: 'production' })).report.outputs.deploymentId;
     writeFileSync(join(site, 'index.html'), '<h1>v2</h1>');
-    b = (await h.run({ outputPath: site, target: 'production' })).report.outputs.deploymentId;
-    preview = (await h.run({ outputPath: site })).report.outputs.deploymentId;
+    b = (await h.run({ appDir: site, target: 'production' })).report.outputs.deploymentId;
+    preview = (await h.run({ appDir: site })).report.outputs.deploymentId;
     expect(h.api.production('prj_web')).toBe(b);
     h.api.requests.length = 0;
   });
@@ -331,20 +331,20 @@ describe('the token never appears in any output', () => {
       const site = staticSite();
       const reports = [];
       h.api.setFaults({ rateLimitFirst: 1, retryAfter: 0, serverErrors: 1, dropConnections: 1 });
-      reports.push((await h.run({ outputPath: site, target: 'production', alias: ['www.example.com'], meta: { note: 'x' } })).report);
+      reports.push((await h.run({ appDir: site, target: 'production', alias: ['www.example.com'], meta: { note: 'x' } })).report);
       writeFileSync(join(site, 'index.html'), 'v2');
-      reports.push((await h.run({ outputPath: site, target: 'production' })).report);
+      reports.push((await h.run({ appDir: site, target: 'production' })).report);
       reports.push((await h.run({ action: 'rollback' })).report);
       reports.push((await h.run({ action: 'promote', deploymentId: reports[1].outputs.deploymentId })).report);
       h.api.setFaults({ deploymentError: true });
-      reports.push((await h.run({ outputPath: site })).report);
+      reports.push((await h.run({ appDir: site })).report);
       h.api.setFaults({ errors: [{ match: 'POST /v13/deployments', status: 400, message: 'bad' }] });
-      reports.push((await h.run({ outputPath: site })).report);
-      reports.push((await h.run({ outputPath: site }, { context: { token: `${h.token}-revoked` } })).report);
+      reports.push((await h.run({ appDir: site })).report);
+      reports.push((await h.run({ appDir: site }, { context: { token: `${h.token}-revoked` } })).report);
       expect(reports.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'failed', 'failed']);
 
       const plans = ['deploy', 'promote', 'rollback'].map((action) => {
-        const o = normalizeVercelOptions({ projectId: 'prj_web', outputPath: site, apiUrl: h.api.url, action: action as never, ...(action === 'promote' ? { deploymentId: 'dpl_x' } : {}) }, tmpdir(), h.env);
+        const o = normalizeVercelOptions({ projectId: 'prj_web', appDir: site, apiUrl: h.api.url, action: action as never, ...(action === 'promote' ? { deploymentId: 'dpl_x' } : {}) }, tmpdir(), h.env);
         return buildVercelPlan(o, { token: h.token }).plan;
       });
       const noSecrets = new Redactor();

@@ -7,6 +7,7 @@ import { CANARY_MONITOR_DEFAULTS } from '@shipfleet/canary';
 import { FASTLANE_LANE_DEFAULTS } from '@shipfleet/fastlane';
 import { K8S_DEPLOY_DEFAULTS } from '@shipfleet/k8s';
 import { PACKAGE_TIZEN_DEFAULTS } from '@shipfleet/tv';
+import { VERCEL_DEPLOY_DEFAULTS } from '@shipfleet/vercel';
 import { DEPLOY_DEFAULTS } from './deploy/executor';
 
 const root = resolve(__dirname, '../../../..');
@@ -36,7 +37,8 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   'canary-monitor': { options: ['packages/canary/src/options.ts', 'CanaryOptions'], defaults: CANARY_MONITOR_DEFAULTS, executorOnly: ['config', 'kubeconfig', 'context'], statedIn: 'description' },
   'fastlane-lane': { options: ['packages/fastlane/src/options.ts', 'FastlaneLaneOptions'], defaults: FASTLANE_LANE_DEFAULTS },
   deploy: { options: ['plugins/nx/src/utils/ledger.ts', 'LedgerOptions'], defaults: DEPLOY_DEFAULTS, executorOnly: ['env', 'targets', 'force', 'version'] },
-  'vercel-deploy': { pending: '@shipfleet/vercel does not export VERCEL_DEPLOY_DEFAULTS yet, and its executor still types its options with VercelOptions' },
+  // Renamed options keep their old names, so a schema default would clash with an old name given: stated in the descriptions.
+  'vercel-deploy': { options: ['packages/vercel/src/options.ts', 'VercelOptions'], defaults: VERCEL_DEPLOY_DEFAULTS, statedIn: 'description' },
 };
 
 interface JsonSchema {

@@ -2,9 +2,14 @@
 
 /** Deploy a build output through the Vercel REST API, uploading only files Vercel does not have; promote or roll back. The token is read from an env var (VERCEL_TOKEN by default), never from a flag. */
 export interface VercelDeployExecutorOptions {
-  /** deploy (default), promote or rollback. */
+  /** deploy, promote or rollback (default deploy). */
   action?: string;
-  /** Static build output or a prebuilt .vercel/output folder (relative to the workspace root; {projectRoot} and {workspaceRoot} are replaced). Default: the project's .vercel/output, else its build output. */
+  /** The built app to deploy: a static build output or a prebuilt .vercel/output folder (relative to the workspace root; {projectRoot} and {workspaceRoot} are replaced). Default: the project's .vercel/output, else its build output. */
+  appDir?: string;
+  /**
+   * Deprecated: the old name of appDir.
+   * @deprecated use appDir
+   */
   outputPath?: string;
   /** Vercel project id or name. Default: from .vercel/project.json. */
   projectId?: string;
@@ -12,7 +17,7 @@ export interface VercelDeployExecutorOptions {
   orgId?: string;
   /** Team to act for (team_…). */
   teamId?: string;
-  /** preview (default), production, or a custom environment. */
+  /** preview, production, or a custom environment (default preview). */
   target?: string;
   /** Name of the env var holding the Vercel token (default VERCEL_TOKEN). */
   tokenEnv?: string;
@@ -26,7 +31,12 @@ export interface VercelDeployExecutorOptions {
   deploymentId?: string;
   /** Parallel uploads (default 8). */
   concurrency?: number;
-  /** How long to wait for READY (default 600). */
+  /** How long to wait for READY, or for a promote/rollback: a duration such as "10m" or a number of seconds (default 10m). */
+  timeout?: string | number;
+  /**
+   * Deprecated: the old name of timeout (seconds).
+   * @deprecated use timeout
+   */
   timeoutSeconds?: number;
   /**
    * Print the plan and run nothing.
