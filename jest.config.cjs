@@ -7,6 +7,7 @@ module.exports = {
       ...preset,
       displayName: 'unit',
       testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/plugins/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest-unit.setup.ts'],
     },
     {
       ...preset,
