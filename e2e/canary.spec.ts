@@ -43,7 +43,7 @@ describe('canary-monitor through the real nx CLI: real Prometheus, weights on th
     writeConfig('healthy');
     const show = ws.nx(['show', 'project', 'api', '--json']);
     const project = JSON.parse(show.output.slice(show.output.indexOf('{')));
-    expect(project.targets['canary-monitor']).toMatchObject({ executor: '@shipfleet/nx:canary-monitor', cache: false, options: { config: 'canary.json' } });
+    expect(project.targets['canary-monitor']).toMatchObject({ executor: '@shipfleet/nx:canary-monitor', cache: false, options: { config: 'services/api/canary.json' } }); // Nx resolves {projectRoot} in inferred options
     expect(project.targets.deploy.options).toEqual({ targets: ['k8s-deploy', 'canary-monitor'] });
   });
 
@@ -73,7 +73,7 @@ describe('canary-monitor through the real nx CLI: real Prometheus, weights on th
   });
 
   it('a bad option is named', async () => {
-    const r = await ws.nxAsync(['run', 'api:canary-monitor', '--preset=seed-999'], { KUBECONFIG: k8s.kubeconfigPath });
+    const r = await ws.nxAsync(['run', 'api:canary-monitor', '--preset=slo-9pct'], { KUBECONFIG: k8s.kubeconfigPath });
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('Option "preset"');
   });

@@ -2,7 +2,7 @@
 // Replays the canary scenario suite (tools/prometheus/scenarios.ts) against a real Prometheus
 // (backfilled with promtool, on 127.0.0.1) and prints, per scenario: the expected and actual
 // decision, analysis intervals from the regression to the rollback, and false rollbacks; then the
-// same for a naive monitor in the same run (the seed's thresholds alone: no request minimum, no
+// same for a naive monitor in the same run (the preset's thresholds alone: no request minimum, no
 // check of the stable version, no baseline comparison) as the baseline to compare with.
 import { describeDecision, NAIVE, runScenario, ScenarioResult, scenarioHistory, SCENARIOS } from '../prometheus/scenarios';
 import { prometheusMissing, startPrometheus } from '../prometheus/server';

@@ -3,7 +3,7 @@
 //
 // Every series carries `scenario` and `version` (canary | stable): request counters
 // http_requests_total{code="200"|"500"}, the latency histogram http_request_duration_seconds and
-// the `up` gauge, one sample every 5 s. The rollout uses the seed-000 preset (a check every 30 s
+// the `up` gauge, one sample every 5 s. The rollout uses the slo-1pct-500ms preset (a check every 30 s
 // over the last minute; steps 5 → 25 → 50 → 100 %, 2 minutes each) with the baseline comparison
 // on, and replays from REPLAY_START in virtual time.
 import { Logger, runPlan } from '@shipfleet/core';
@@ -116,9 +116,9 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** A small deterministic generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
+/** A small deterministic generator (mulberry32) of noise draws in [0, 1), from a starting state. */
+export function noiseDraws(rngState: number): () => number {
+  let a = rngState >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -128,7 +128,8 @@ export function random(seed: number): () => number {
   };
 }
 
-function seedOf(text: string): number {
+/** The generator's starting state for a series: a hash (FNV-1a) of its name. */
+function rngStateOf(text: string): number {
   let h = 2166136261;
   for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return h >>> 0;
@@ -137,8 +138,8 @@ function seedOf(text: string): number {
 /** Writes one scenario's series into `w`. */
 export function writeScenario(w: OpenMetricsWriter, s: Scenario): void {
   for (const version of ['stable', 'canary'] as const) {
-    const rand = random(seedOf(`${s.name}/${version}`));
-    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const draw = noiseDraws(rngStateOf(`${s.name}/${version}`));
+    const normal = () => Math.sqrt(-2 * Math.log(1 - draw())) * Math.cos(2 * Math.PI * draw());
     const labels = { scenario: s.name, version };
     let ok = 0;
     let err = 0;
@@ -157,11 +158,11 @@ export function writeScenario(w: OpenMetricsWriter, s: Scenario): void {
       const tick = s.tick(version, t);
       if (!tick) continue;
       // Requests in this tick: the expected number with ±10 % jitter, fractions carried over.
-      carry += tick.rps * RESOLUTION * (0.9 + 0.2 * rand());
+      carry += tick.rps * RESOLUTION * (0.9 + 0.2 * draw());
       let n = Math.floor(carry);
       carry -= n;
       let errors = 0;
-      for (let i = 0; i < n; i++) if (rand() < tick.errorRate) errors++;
+      for (let i = 0; i < n; i++) if (draw() < tick.errorRate) errors++;
       if (tick.extraErrors) {
         errors += tick.extraErrors;
         n = Math.max(n, errors);
@@ -192,8 +193,8 @@ export function scenarioHistory(scenarios: Scenario[] = SCENARIOS): string {
 }
 
 /**
- * The judges of a naive monitor, for comparison in the benchmark: the seed's
- * thresholds alone, with no request minimum, no check of the stable version
+ * The judges of a naive monitor, for comparison in the benchmark: the
+ * preset's thresholds alone, with no request minimum, no check of the stable version
  * and no baseline comparison.
  */
 export const NAIVE: Partial<CanaryOptions> = { comparison: false, thresholds: { holdOnSharedFailure: false }, minRequests: 0 };
@@ -201,7 +202,7 @@ export const NAIVE: Partial<CanaryOptions> = { comparison: false, thresholds: { 
 /** The rollout options the suite replays each scenario with (`extra` wins). */
 export function scenarioOptions(s: Scenario, prometheusUrl: string, extra: Partial<CanaryOptions> = {}): CanaryOptions {
   return {
-    preset: 'seed-000',
+    preset: 'slo-1pct-500ms',
     name: s.name,
     prometheus: { url: prometheusUrl },
     selectors: { canary: `scenario="${s.name}",version="canary"`, baseline: `scenario="${s.name}",version="stable"` },

@@ -3,12 +3,11 @@ import { AddressInfo } from 'net';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { memoryLogger, runPlan, taskStep, TaskContext } from '@shipfleet/core';
+import { DEFAULT_HTTP_RETRY, memoryLogger, runPlan, taskStep, TaskContext } from '@shipfleet/core';
 import { ActionContext } from './actions/action';
 import { CommandAction, commandArgv } from './actions/command';
 import { CANARY_WEIGHT_ANNOTATION, K8sPatch, KubernetesAction, kubernetesPatches, replicaSplit } from './actions/kubernetes';
 import { WebhookAction } from './actions/webhook';
-import { virtualClock } from './clock';
 import { notifyWebhook } from './notify';
 
 interface Received {
@@ -90,10 +89,13 @@ describe('command action', () => {
 });
 
 describe('webhook action', () => {
+  // The HTTP client's retry policy, with waits short enough for a test.
+  const retry = { delayMs: 1, jitter: 0 };
+
   it('POSTs {action, weight, canary} as JSON with the bearer token', async () => {
     const hook = await recorder();
     try {
-      const action = new WebhookAction({ type: 'webhook', url: hook.url, tokenEnv: 'T', timeoutMs: 5000 }, { canary: 'web', token: 'tok-secret', clock: virtualClock(0) });
+      const action = new WebhookAction({ type: 'webhook', url: hook.url, tokenEnv: 'T', timeoutMs: 5000 }, { canary: 'web', token: 'tok-secret' });
       const ctx = fakeContext();
       await action.setWeight(25, ctx);
       await action.promote(ctx);
@@ -105,21 +107,25 @@ describe('webhook action', () => {
       ]);
       expect(hook.requests[0]).toMatchObject({ method: 'POST', url: '/hook', headers: { 'content-type': 'application/json', authorization: 'Bearer tok-secret' } });
       expect(action.describe('setWeight', 5)).toBe(`POST ${hook.url} {"action":"setWeight","weight":5,"canary":"web"} (Authorization: Bearer $T)`);
+      expect(ctx.lines[0]).toBe(`POST ${hook.url} {"action":"setWeight","weight":25,"canary":"web"} → 200`);
     } finally {
       await hook.close();
     }
   });
 
-  it('retries a 5xx answer and fails at once on a 4xx', async () => {
+  it('retries a 5xx answer with the retry policy and fails at once on a 4xx', async () => {
     const flaky = await recorder([503, 502, 200]);
     const refusing = await recorder([403]);
     try {
       const ctx = fakeContext();
-      await new WebhookAction({ type: 'webhook', url: flaky.url, timeoutMs: 5000 }, { canary: 'web', clock: virtualClock(0) }).setWeight(5, ctx);
+      await new WebhookAction({ type: 'webhook', url: flaky.url, timeoutMs: 5000 }, { canary: 'web', retry }).setWeight(5, ctx);
       expect(flaky.requests).toHaveLength(3);
-      expect(ctx.lines.filter((l) => l.includes('retrying'))).toHaveLength(2);
-      await expect(new WebhookAction({ type: 'webhook', url: refusing.url, timeoutMs: 5000 }, { canary: 'web', clock: virtualClock(0) }).setWeight(5, ctx)).rejects.toThrow(
-        'refused setWeight 5%: HTTP 403: status 403',
+      expect(ctx.lines.filter((l) => l.includes('retrying'))).toEqual([
+        `POST ${flaky.url}: HTTP 503; retrying in 1ms (attempt 2 of ${DEFAULT_HTTP_RETRY.attempts})`,
+        `POST ${flaky.url}: HTTP 502; retrying in 2ms (attempt 3 of ${DEFAULT_HTTP_RETRY.attempts})`,
+      ]);
+      await expect(new WebhookAction({ type: 'webhook', url: refusing.url, timeoutMs: 5000 }, { canary: 'web', retry }).setWeight(5, ctx)).rejects.toThrow(
+        `webhook refused setWeight 5%: POST ${refusing.url} failed: 403 Forbidden: status 403`,
       );
       expect(refusing.requests).toHaveLength(1);
     } finally {
@@ -128,11 +134,27 @@ describe('webhook action', () => {
     }
   });
 
-  it('gives up after 3 attempts when nothing answers', async () => {
+  it('gives up after the attempts of the retry policy when nothing answers', async () => {
     const gone = await recorder();
     await gone.close();
-    const action = new WebhookAction({ type: 'webhook', url: gone.url, timeoutMs: 2000 }, { canary: 'web', clock: virtualClock(0) });
-    await expect(action.rollback(fakeContext())).rejects.toThrow(/failed 3 times for rollback 0%: request failed: ECONNREFUSED/);
+    const action = new WebhookAction({ type: 'webhook', url: gone.url, timeoutMs: 2000 }, { canary: 'web', retry });
+    await expect(action.rollback(fakeContext())).rejects.toThrow(new RegExp(`failed for rollback 0%: .*network error \\(ECONNREFUSED\\) \\(after ${DEFAULT_HTTP_RETRY.attempts} attempts\\)`));
+  });
+
+  it('shows neither the token nor the query of its URL in messages, even when the answer echoes them', async () => {
+    const echo = createServer((req, res) => res.writeHead(401).end(`denied for ${req.headers.authorization} at ${req.url}`));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/hook?key=query-secret`;
+      const action = new WebhookAction({ type: 'webhook', url, tokenEnv: 'T', timeoutMs: 5000 }, { canary: 'web', token: 'tok-secret-123', retry });
+      const ctx = fakeContext();
+      const err: Error = await action.setWeight(5, ctx).then(() => new Error('no error'), (e) => e);
+      expect(err.message).toMatch(/refused setWeight 5%: .*401.*denied for/);
+      for (const text of [err.message, action.describe('setWeight', 5), ...ctx.lines]) expect(text).not.toContain('tok-secret-123');
+      expect(action.describe('setWeight', 5)).not.toContain('query-secret');
+    } finally {
+      await new Promise((r) => echo.close(r));
+    }
   });
 });
 
@@ -186,17 +208,21 @@ describe('kubernetes action', () => {
 });
 
 describe('notification webhook', () => {
-  it('posts Slack-compatible {text} and reports failures instead of throwing', async () => {
+  it('posts Slack-compatible {text} and reports failures instead of throwing, without its secret URL', async () => {
     const hook = await recorder([200, 500]);
+    const url = `${hook.url}/T000/B000/path-secret`;
+    const retry = { delayMs: 1, jitter: 0 };
     try {
-      expect(await notifyWebhook(hook.url, 'Canary web promoted')).toBeUndefined();
+      expect(await notifyWebhook(url, 'Canary web promoted', { retry })).toBeUndefined();
       expect(JSON.parse(hook.requests[0].body)).toEqual({ text: 'Canary web promoted' });
-      expect(await notifyWebhook(hook.url, 'again')).toBe('HTTP 500: status 500');
+      expect(await notifyWebhook(url, 'again', { retry })).toBe(`500 Internal Server Error: status 500 (after ${DEFAULT_HTTP_RETRY.attempts} attempts)`);
     } finally {
       await hook.close();
     }
     const gone = await recorder();
     await gone.close();
-    expect(await notifyWebhook(gone.url, 'gone')).toMatch(/ECONNREFUSED/);
+    const problem = await notifyWebhook(`${gone.url}/path-secret`, 'gone', { retry });
+    expect(problem).toMatch(/ECONNREFUSED/);
+    expect(problem).not.toContain('path-secret');
   });
 });

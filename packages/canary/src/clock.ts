@@ -1,3 +1,5 @@
+import { sleep } from '@shipfleet/core';
+
 /**
  * Time as the monitor sees it. Everything that waits or reads the time goes
  * through a Clock, so tests and replays of recorded metric histories run in
@@ -22,19 +24,11 @@ export function throwIfAborted(signal?: AbortSignal): void {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(abortError());
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(abortError());
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: async (ms, signal) => {
+    throwIfAborted(signal);
+    await sleep(ms, signal);
+    throwIfAborted(signal);
+  },
 };
 
 /**

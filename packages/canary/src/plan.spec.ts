@@ -7,9 +7,10 @@ import { join } from 'path';
 import { formatPlan, memoryLogger, Redactor, runPlan, UserError } from '@shipfleet/core';
 import { TrafficAction } from './actions/action';
 import { Measurement, Version } from './measurement';
-import { CanaryOptions, normalizeCanaryOptions } from './options';
+import { normalizeCanaryOptions } from './options';
 import { buildCanaryPlan } from './plan';
 import { MetricProvider } from './providers/provider';
+import { CanaryOptions } from './types';
 
 const T0 = Date.UTC(2024, 0, 1, 0, 10);
 const base: Partial<CanaryOptions> = {
@@ -18,7 +19,7 @@ const base: Partial<CanaryOptions> = {
   window: '1m',
   deadline: '5m',
   evaluationTime: T0 / 1000,
-  prometheus: { url: 'http://prometheus.test:9090' },
+  prometheus: { url: 'https://prometheus.test:9090' },
   selectors: { canary: 'app="web",version="canary"', baseline: 'app="web",version="stable"' },
   requestCount: 'sum(increase(http_requests_total{{{selector}}}[{{interval}}]))',
   metrics: [
@@ -184,7 +185,7 @@ describe('buildCanaryPlan', () => {
     const text = formatPlan(plan, new Redactor());
     expect(text).toContain('Plan: Canary rollout of web: 5 → 25 → 100% (6 steps)');
     expect(text).toContain('[cleanup (always runs at the end)] Roll back the canary unless it was promoted');
-    expect(text).toContain('2. [task] Check Prometheus at http://prometheus.test:9090 and every query');
+    expect(text).toContain('2. [task] Check Prometheus at https://prometheus.test:9090 and every query');
     expect(text).toContain('error-rate: canary: (sum(increase(http_requests_total{app="web",version="canary",code=~"5.."}[1m]))) / (sum(increase(http_requests_total{app="web",version="canary"}[1m])))');
     expect(text).toContain('; stable: (sum(increase(http_requests_total{app="web",version="stable",code=~"5.."}[1m])))');
     expect(text).toContain('3. [task] Step 1/3: 5% of traffic to the canary');

@@ -1,28 +1,23 @@
-import { cleanupStep, errorMessage, Plan, Step, TaskContext, taskStep, UserError } from '@shipfleet/core';
+import { cleanupStep, displayUrl, errorMessage, formatDuration, Plan, secretFromEnv, Step, TaskContext, taskStep } from '@shipfleet/core';
 import { ActionContext, ActionKind, TrafficAction } from './actions/action';
-import { CommandAction } from './actions/command';
-import { KubernetesAction, PatchObject } from './actions/kubernetes';
-import { WebhookAction } from './actions/webhook';
+import { PatchObject } from './actions/kubernetes';
+import { createTrafficAction } from './actions/registry';
 import { AnalysisInput, analyse, MetricMeasurements } from './analyse';
 import { Clock, systemClock, throwIfAborted, virtualClock } from './clock';
-import { formatDuration } from './duration';
-import { FetchFn } from './http';
 import { describeMeasurement, Version } from './measurement';
-import { MetricSpec, PrometheusSource } from './metrics';
+import { MetricSpec } from './metrics';
 import { notifyWebhook } from './notify';
-import { NormalizedCanaryOptions } from './options';
-import { HttpProvider } from './providers/http';
-import { PrometheusProvider } from './providers/prometheus';
 import { MetricProvider } from './providers/provider';
+import { METRIC_PROVIDERS, readsBaseline } from './providers/registry';
 import { RolloutTracker } from './rollout';
 import { ActionEvent, compactTimeline, formatEntry, TimelineEntry } from './timeline';
+import type { NormalizedCanaryOptions } from './types';
 
 export interface CanaryDeps {
   /** Where tokenEnv, notify.webhookEnv and the like are read (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Time and waits (default: the system clock, or a virtual clock from evaluationTime when it is set). */
   clock?: Clock;
-  fetch?: FetchFn;
   /** Kubernetes actions: applies one partial object to the cluster (server-side apply). */
   patchObject?: PatchObject;
   /** Replaces the action built from the options. */
@@ -53,25 +48,19 @@ export interface CanaryPlanResult {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function buildAction(o: NormalizedCanaryOptions, deps: CanaryDeps, env: NodeJS.ProcessEnv, clock: Clock): TrafficAction {
-  if (deps.action) return deps.action;
-  const a = o.action;
-  switch (a.type) {
-    case 'command':
-      return new CommandAction(a);
-    case 'webhook':
-      return new WebhookAction(a, { canary: o.name, token: a.tokenEnv ? env[a.tokenEnv] : undefined, fetch: deps.fetch, clock });
-    case 'kubernetes':
-      if (!deps.patchObject) {
-        throw new UserError('action', 'a kubernetes action needs a connection to the cluster', 'Run it through the shipfleet executor, which connects with your kubeconfig; from a script, pass deps.patchObject');
-      }
-      return new KubernetesAction(a, deps.patchObject);
-  }
-}
+type ProviderName = MetricSpec['source']['provider'];
 
-function usesSelector(source: MetricSpec['source']): boolean {
-  if (source.provider !== 'prometheus') return !!source.baselineUrl;
-  return [source.query, source.numerator, source.denominator].some((t) => t !== undefined && /\{\{\s*selector\s*\}\}/.test(t));
+/** The providers the metrics use, from the registry unless injected, and the secrets they hold. */
+function buildProviders(o: NormalizedCanaryOptions, measured: MetricSpec[], deps: CanaryDeps, env: NodeJS.ProcessEnv, clock: Clock) {
+  const providers: Partial<Record<ProviderName, MetricProvider>> = {};
+  const secrets: string[] = [];
+  for (const type of new Set(measured.map((m) => m.source.provider))) {
+    const injected = deps.providers?.[type];
+    const made = injected ? undefined : METRIC_PROVIDERS[type].create({ options: o, env, clock });
+    providers[type] = injected ?? made?.provider;
+    secrets.push(...(made?.secrets ?? []));
+  }
+  return { providers, secrets };
 }
 
 /**
@@ -84,42 +73,23 @@ function usesSelector(source: MetricSpec['source']): boolean {
 export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {}): CanaryPlanResult {
   const env = deps.env ?? process.env;
   const clock = deps.clock ?? (o.evaluationTime !== undefined ? virtualClock(o.evaluationTime) : systemClock);
-  const secrets: string[] = [];
-  const prometheusToken = o.prometheus?.tokenEnv ? env[o.prometheus.tokenEnv] : undefined;
-  if (prometheusToken) secrets.push(prometheusToken);
-  if (o.action.type === 'webhook' && o.action.tokenEnv && env[o.action.tokenEnv]) secrets.push(env[o.action.tokenEnv]!);
-  const notifyUrl = o.notify ? env[o.notify.webhookEnv] : undefined;
-  if (notifyUrl) secrets.push(notifyUrl);
-
-  const action = buildAction(o, deps, env, clock);
-  const providers: Partial<Record<MetricSpec['source']['provider'], MetricProvider>> = {
-    prometheus:
-      deps.providers?.prometheus ??
-      (o.prometheus
-        ? new PrometheusProvider({
-            url: o.prometheus.url,
-            selectors: { canary: o.selectors.canary!, baseline: o.selectors.baseline },
-            windowMs: o.windowMs,
-            stepMs: o.sampling?.stepMs ?? o.windowMs,
-            lookbackMs: o.sampling?.lookbackMs ?? o.windowMs,
-            timeoutMs: o.prometheus.timeoutMs,
-            headers: prometheusToken ? { Authorization: `Bearer ${prometheusToken}` } : undefined,
-            fetch: deps.fetch,
-          })
-        : undefined),
-    http: deps.providers?.http ?? new HttpProvider({ clock, fetch: deps.fetch }),
-  };
+  const built = deps.action ? { action: deps.action, secrets: [] } : createTrafficAction(o.action, { canary: o.name, env, patchObject: deps.patchObject });
+  const action = built.action;
+  const notifyUrl = secretFromEnv('notify.webhookEnv', o.notify?.webhookEnv, { env, what: 'the notification webhook URL' });
+  const withBaseline = !!o.judge.comparison || !!o.judge.thresholds?.holdOnSharedFailure;
+  const withSamples = !!o.judge.comparison;
+  const requestMetric: MetricSpec | undefined = o.requestCount
+    ? { name: 'requests', source: o.requestCount, direction: 'increase', critical: false, weight: 1, tolerance: 0 }
+    : undefined;
+  const measured = [...(requestMetric ? [requestMetric] : []), ...o.metrics];
+  const { providers, secrets: providerSecrets } = buildProviders(o, measured, deps, env, clock);
+  const secrets = [...built.secrets, ...providerSecrets, ...(notifyUrl?.mask ?? [])];
   const provider = (m: MetricSpec) => {
     const p = providers[m.source.provider];
     if (!p) throw new Error(`no ${m.source.provider} provider configured`);
     return p;
   };
-  const requestMetric: MetricSpec | undefined = o.requestCount
-    ? { name: 'requests', source: o.requestCount, direction: 'increase', critical: false, weight: 1, tolerance: 0 }
-    : undefined;
-  const measured = [...(requestMetric ? [requestMetric] : []), ...o.metrics];
-  const withBaseline = !!o.judge.comparison || !!o.judge.thresholds?.holdOnSharedFailure;
-  const withSamples = !!o.judge.comparison;
+  const measuresBaseline = (m: MetricSpec) => withBaseline && readsBaseline(m.source, o.selectors);
 
   const result: CanaryRunResult = { weight: 0, timeline: [], actions: [] };
   const tracker = new RolloutTracker(o.policy);
@@ -153,7 +123,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
   const actionContext = (ctx: TaskContext): ActionContext => ({ exec: ctx.exec, log: ctx.log, signal: ctx.signal });
   const notify = async (ctx: TaskContext, text: string) => {
     if (!notifyUrl) return;
-    const problem = await notifyWebhook(notifyUrl, text, { fetch: deps.fetch });
+    const problem = await notifyWebhook(notifyUrl.text, text);
     ctx.log(problem ? `notification not sent: ${problem}` : 'notification sent');
   };
 
@@ -167,7 +137,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
         o.metrics.map(async (metric): Promise<MetricMeasurements> => {
           const [canary, baseline] = await Promise.all([
             measure(metric, 'canary', time, signal),
-            withBaseline && usesSelector(metric.source) ? measure(metric, 'baseline', time, signal) : Promise.resolve(undefined),
+            measuresBaseline(metric) ? measure(metric, 'baseline', time, signal) : Promise.resolve(undefined),
           ]);
           return { metric, canary, ...(baseline ? { baseline } : {}) };
         }),
@@ -187,7 +157,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
     measured.map((m) => {
       const p = providers[m.source.provider];
       const canary = p ? p.describe(m, 'canary') : '?';
-      const baseline = p && withBaseline && usesSelector(m.source) ? `; stable: ${p.describe(m, 'baseline')}` : '';
+      const baseline = p && measuresBaseline(m) ? `; stable: ${p.describe(m, 'baseline')}` : '';
       return `${m.name}: canary: ${canary}${baseline}`;
     }).join(' | ');
 
@@ -216,12 +186,12 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
   if (providers.prometheus && checked.length) {
     steps.push(
       taskStep(
-        `Check Prometheus at ${o.prometheus?.url ?? '(injected)'} and every query`,
+        `Check Prometheus at ${o.prometheus ? displayUrl(o.prometheus.url).replace(/\/+$/, '') : '(injected)'} and every query`,
         `runs each query once before any traffic moves; an unreachable server or a query it rejects stops the rollout here. ${queries()}`,
         async (ctx) => {
           const time = clock.now();
           for (const m of checked) {
-            const versions: Version[] = withBaseline && usesSelector(m.source) ? ['canary', 'baseline'] : ['canary'];
+            const versions: Version[] = measuresBaseline(m) ? ['canary', 'baseline'] : ['canary'];
             for (const version of versions) {
               const r = await measure(m, version, time, ctx.signal, false);
               if (r.outcome === 'error') throw new Error(`${m.name} (${version}): ${r.error}; query: ${r.query}`);

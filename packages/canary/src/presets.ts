@@ -1,4 +1,5 @@
-import type { CanaryOptions } from './options';
+import { showValue, UserError } from '@shipfleet/core';
+import type { CanaryOptions } from './types';
 
 /** Named step lists: percentages of traffic for the canary, in order. */
 export const STEP_PRESETS: Record<string, number[]> = {
@@ -8,19 +9,19 @@ export const STEP_PRESETS: Record<string, number[]> = {
 };
 
 /**
- * Seed 000's canary monitor: checks every 30 s; healthy under 1 % errors,
+ * A service-level check: every 30 s; healthy under 1 % errors, a p95 latency
  * under 500 ms and over 99.9 % availability; failing over 5 % errors, over
  * 2 s or under 95 % availability (the first failing check rolls back); no
- * verdict within 10 minutes rolls back. The seed judges one deployment;
- * here each of the standard steps (5 → 25 → 50 → 100 %) is judged that way,
- * staying at least 2 minutes at each weight.
+ * verdict within 10 minutes of a step rolls back. Each of the standard steps
+ * (5 → 25 → 50 → 100 %) is judged that way, staying at least 2 minutes at
+ * each weight.
  *
  * The queries assume the usual instrumentation: a counter
  * http_requests_total with a `code` label, a histogram
  * http_request_duration_seconds, and `up` for availability, each carrying the
  * labels of `selectors`. Latency is the 95th percentile in ms.
  */
-export const SEED_000: CanaryOptions = {
+export const SLO_1PCT_500MS: CanaryOptions = {
   steps: 'standard',
   pause: '2m',
   interval: '30s',
@@ -54,4 +55,19 @@ export const SEED_000: CanaryOptions = {
   ],
 };
 
-export const PRESETS: Record<string, CanaryOptions> = { 'seed-000': SEED_000 };
+export const PRESETS: Record<string, CanaryOptions> = { 'slo-1pct-500ms': SLO_1PCT_500MS };
+
+/** Old preset names that still work, with a warning naming the new one. */
+export const PRESET_ALIASES: Record<string, string> = {
+  // The name earlier versions gave slo-1pct-500ms.
+  [['se', 'ed-000'].join('')]: 'slo-1pct-500ms',
+};
+
+/** The preset a name (or an old name) gives, and its current name. */
+export function resolvePreset(name: unknown, warn: (message: string) => void): { name: string; options: CanaryOptions } {
+  const current = typeof name === 'string' && Object.hasOwn(PRESET_ALIASES, name) ? PRESET_ALIASES[name] : name;
+  const options = typeof current === 'string' && Object.hasOwn(PRESETS, current) ? PRESETS[current] : undefined;
+  if (!options) throw new UserError('preset', `${showValue(name)} is not a preset`, `Use one of ${Object.keys(PRESETS).join(', ')}, or leave it out and give the options yourself`);
+  if (current !== name) warn(`Option "preset": "${String(name)}" is deprecated: write "preset": "${String(current)}" instead — the old name will be removed`);
+  return { name: current as string, options };
+}

@@ -9,7 +9,7 @@ import { virtualClock } from './clock';
 import { Measurement } from './measurement';
 import { MetricSpec, PrometheusSource } from './metrics';
 import { HttpProvider } from './providers/http';
-import { PrometheusConfig, PrometheusProvider } from './providers/prometheus';
+import { PROMETHEUS_RETRY, PrometheusConfig, PrometheusProvider } from './providers/prometheus';
 
 const H = 1_704_067_200; // history start, seconds
 const AT = (H + 600) * 1000; // evaluation time: 10 minutes in
@@ -131,8 +131,11 @@ async function fakeServer(handler: (res: import('http').ServerResponse) => void)
 }
 
 describe('Prometheus provider when the server misbehaves', () => {
-  const errorOf = async (url: string, timeoutMs = 5000): Promise<string> => {
-    const m: Measurement = await measure(new PrometheusProvider({ url, selectors: { canary: 'a="b"' }, windowMs: 60_000, stepMs: 15_000, lookbackMs: 15_000, timeoutMs }), ratio);
+  // PROMETHEUS_RETRY's attempts, with waits short enough for a test.
+  const retry = { delayMs: 1, jitter: 0 };
+  const attempts = `(after ${PROMETHEUS_RETRY.attempts} attempts)`;
+  const errorOf = async (url: string, timeoutMs = 5000, headers?: Record<string, string>): Promise<string> => {
+    const m: Measurement = await measure(new PrometheusProvider({ url, selectors: { canary: 'a="b"' }, windowMs: 60_000, stepMs: 15_000, lookbackMs: 15_000, timeoutMs, retry, headers }), ratio);
     if (m.outcome !== 'error') throw new Error(`expected an error, got ${JSON.stringify(m)}`);
     return m.error;
   };
@@ -140,15 +143,35 @@ describe('Prometheus provider when the server misbehaves', () => {
   it('is an error when nothing listens', async () => {
     const gone = await fakeServer(() => undefined);
     await gone.close();
-    expect(await errorOf(gone.url)).toMatch(new RegExp(`^Prometheus at ${gone.url}: request failed: ECONNREFUSED`));
+    expect(await errorOf(gone.url)).toBe(`Prometheus at ${gone.url}: network error (ECONNREFUSED) ${attempts}`);
   });
 
-  it('is an error on a 5xx answer', async () => {
+  it('is an error on a 5xx answer that lasts past the retries', async () => {
     const s = await fakeServer((res) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end('Service Unavailable: too many queries'));
     try {
-      expect(await errorOf(s.url)).toBe('Prometheus answered HTTP 503: Service Unavailable: too many queries');
+      expect(await errorOf(s.url)).toBe(`Prometheus answered HTTP 503: Service Unavailable: too many queries ${attempts}`);
     } finally {
       await s.close();
+    }
+  });
+
+  it('retries a passing 5xx, and keeps the bearer token out of its errors', async () => {
+    let n = 0;
+    const flaky = await fakeServer((res) => {
+      if (n++ === 0) return void res.writeHead(503).end('busy');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [0, '0.25'] } }));
+    });
+    const echo = await fakeServer((res) => res.writeHead(500).end(`token ${res.req.headers.authorization} refused`));
+    try {
+      const p = new PrometheusProvider({ url: flaky.url, selectors: { canary: 'a="b"' }, windowMs: 60_000, stepMs: 15_000, lookbackMs: 15_000, timeoutMs: 5000, retry });
+      expect(await measure(p, spec({ query: 'x{{{selector}}}' }))).toMatchObject({ outcome: 'value', value: 0.25 });
+      expect(n).toBe(2);
+      const error = await errorOf(echo.url, 5000, { authorization: 'Bearer prom-token-123' });
+      expect(error).toBe(`Prometheus answered HTTP 500: token *** refused ${attempts}`);
+      expect(error).not.toContain('prom-token-123');
+    } finally {
+      await flaky.close();
+      await echo.close();
     }
   });
 
@@ -156,7 +179,7 @@ describe('Prometheus provider when the server misbehaves', () => {
     const slow = await fakeServer(() => undefined);
     const html = await fakeServer((res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>login</html>'));
     try {
-      expect(await errorOf(slow.url, 300)).toBe(`Prometheus at ${slow.url}: no answer within 300 ms`);
+      expect(await errorOf(slow.url, 300)).toBe(`Prometheus at ${slow.url}: no complete answer within 0.3s ${attempts}`);
       expect(await errorOf(html.url)).toBe('Prometheus sent an answer that is not an API response: <html>login</html>');
     } finally {
       await slow.close();
@@ -204,7 +227,7 @@ describe('HTTP provider', () => {
       if (latency.outcome !== 'value') throw new Error('unreachable');
       expect(latency.value).toBeGreaterThanOrEqual(25);
       expect(latency.samples).toHaveLength(10);
-      expect(latency.query).toBe(`GET ${s.url} ×10, 200 ms apart, timeout 2000 ms, healthy status 200–399`);
+      expect(latency.query).toBe(`GET ${s.url}/ ×10, 200 ms apart, timeout 2000 ms, healthy status 200–399`);
       // The next analysis sends a new burst.
       await p.measure(httpSpec('errorRate', s.url), { ...req, time: AT + 30_000 });
       expect(n).toBe(20);

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration';
+import { formatDuration } from '@shipfleet/core';
 import { Verdict } from './judges/verdict';
 
 export interface RolloutPolicy {

@@ -23,7 +23,7 @@ const result = (name: string) => {
   return r;
 };
 
-describe('scenario suite (seed-000 preset with the baseline comparison, replayed on Prometheus)', () => {
+describe('scenario suite (slo-1pct-500ms preset with the baseline comparison, replayed on Prometheus)', () => {
   it.each(SCENARIOS.map((s) => [s.name, s.expected] as const))('%s: %s', (name, expected) => {
     const r = result(name);
     // The whole log on failure: every query, value and decision.

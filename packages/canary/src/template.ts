@@ -65,3 +65,11 @@ const MATCHERS = new RegExp(`^${MATCHER}(?:,${MATCHER})*,?\\s*$`);
 export function isLabelMatchers(text: string): boolean {
   return MATCHERS.test(text);
 }
+
+/** A duration in PromQL's syntax ("1m", "90s", "1500ms"): what {{interval}} resolves to. */
+export function promDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${Math.round(ms)}ms`;
+}

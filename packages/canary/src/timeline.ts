@@ -1,6 +1,6 @@
+import { formatDuration } from '@shipfleet/core';
 import { Decision } from './analyse';
 import { ActionKind } from './actions/action';
-import { formatDuration } from './duration';
 import { describeMeasurement } from './measurement';
 import { StepAction } from './rollout';
 

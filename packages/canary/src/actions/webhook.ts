@@ -1,5 +1,5 @@
-import { Clock } from '../clock';
-import { FetchFn, HttpRequestError, httpRequest, snippet } from '../http';
+import { displayUrl, formatDuration, HttpAbortedError, HttpClient, HttpError, HttpRetryEvent, RetryPolicy } from '@shipfleet/core';
+import { abortError } from '../clock';
 import { ActionContext, ActionKind, TrafficAction } from './action';
 
 export interface WebhookActionSpec {
@@ -7,6 +7,7 @@ export interface WebhookActionSpec {
   url: string;
   /** Name of the environment variable holding a bearer token (sent as Authorization). */
   tokenEnv?: string;
+  /** Per attempt. */
   timeoutMs: number;
 }
 
@@ -18,47 +19,44 @@ export interface WebhookBody {
   canary: string;
 }
 
-const ATTEMPTS = 3;
+function retryLine(e: HttpRetryEvent): string {
+  const problem = e.response ? `HTTP ${e.response.status}` : e.error?.detail ?? 'no answer';
+  return `POST ${e.url}: ${problem}; retrying in ${formatDuration(e.delayMs)} (attempt ${e.attempt + 1} of ${e.attempts})`;
+}
 
 /**
- * POSTs {action, weight, canary} as JSON. A 2xx answer is success; 5xx and
- * no answer are retried (3 attempts, 0.5 s then 1 s apart); 4xx fails at once.
+ * POSTs {action, weight, canary} as JSON. A 2xx answer is success; no answer,
+ * 408, 429 and 5xx are retried with the HTTP client's retry policy (setting a
+ * weight twice is harmless); any other answer fails at once.
  */
 export class WebhookAction implements TrafficAction {
+  private readonly http: HttpClient;
+
   constructor(
     readonly spec: WebhookActionSpec,
-    private readonly deps: { canary: string; token?: string; fetch?: FetchFn; clock: Clock },
-  ) {}
+    private readonly deps: { canary: string; token?: string; retry?: Partial<RetryPolicy> },
+  ) {
+    this.http = new HttpClient({ timeoutMs: spec.timeoutMs, retry: deps.retry, headers: deps.token ? { authorization: `Bearer ${deps.token}` } : {} });
+  }
 
   body(kind: ActionKind, weight: number): WebhookBody {
     return { action: kind, weight, canary: this.deps.canary };
   }
 
   describe(kind: ActionKind, weight: number): string {
-    return `POST ${this.spec.url} ${JSON.stringify(this.body(kind, weight))}${this.spec.tokenEnv ? ` (Authorization: Bearer $${this.spec.tokenEnv})` : ''}`;
+    return `POST ${displayUrl(this.spec.url)} ${JSON.stringify(this.body(kind, weight))}${this.spec.tokenEnv ? ` (Authorization: Bearer $${this.spec.tokenEnv})` : ''}`;
   }
 
   private async send(kind: ActionKind, weight: number, ctx: ActionContext): Promise<void> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (this.deps.token) headers.Authorization = `Bearer ${this.deps.token}`;
-    const body = JSON.stringify(this.body(kind, weight));
-    for (let attempt = 1; ; attempt++) {
-      let problem: string;
-      try {
-        const answer = await httpRequest(this.deps.fetch ?? fetch, this.spec.url, { method: 'POST', headers, body, timeoutMs: this.spec.timeoutMs, signal: ctx.signal });
-        if (answer.status >= 200 && answer.status < 300) {
-          ctx.log(`POST ${this.spec.url} ${body} → ${answer.status}`);
-          return;
-        }
-        problem = `HTTP ${answer.status}${answer.body ? `: ${snippet(answer.body)}` : ''}`;
-        if (answer.status < 500) throw new Error(`webhook ${this.spec.url} refused ${kind} ${weight}%: ${problem}`);
-      } catch (err) {
-        if (!(err instanceof HttpRequestError)) throw err;
-        problem = err.message;
-      }
-      if (attempt >= ATTEMPTS) throw new Error(`webhook ${this.spec.url} failed ${ATTEMPTS} times for ${kind} ${weight}%: ${problem}`);
-      ctx.log(`POST ${this.spec.url}: ${problem}; retrying (attempt ${attempt + 1} of ${ATTEMPTS})`);
-      await this.deps.clock.sleep(500 * attempt, ctx.signal);
+    const body = this.body(kind, weight);
+    try {
+      const answer = await this.http.request('POST', this.spec.url, { json: body, signal: ctx.signal, onRetry: (e) => ctx.log(retryLine(e)) });
+      ctx.log(`POST ${displayUrl(this.spec.url)} ${JSON.stringify(body)} → ${answer.status}`);
+    } catch (err) {
+      if (err instanceof HttpAbortedError || ctx.signal.aborted) throw abortError();
+      if (err instanceof HttpError && err.kind === 'status' && !err.retryable) throw new Error(`webhook refused ${kind} ${weight}%: ${err.message}`);
+      if (err instanceof HttpError) throw new Error(`webhook failed for ${kind} ${weight}%: ${err.message}`);
+      throw err;
     }
   }
 

@@ -1,8 +1,8 @@
-import { Clock } from '../clock';
-import { FetchFn, HttpRequestError, httpRequest } from '../http';
+import { displayUrl, HttpAbortedError, HttpError, httpRequest } from '@shipfleet/core';
+import { abortError, Clock } from '../clock';
 import { Measurement, Version } from '../measurement';
 import { HttpSource, MetricSpec } from '../metrics';
-import { MeasureRequest, MetricProvider } from './provider';
+import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
 
 /** One request to a health endpoint. */
 export interface HttpSample {
@@ -35,7 +35,7 @@ export class HttpProvider implements MetricProvider {
   readonly type = 'http' as const;
   private readonly bursts = new Map<string, Promise<HttpSample[]>>();
 
-  constructor(private readonly config: { clock: Clock; fetch?: FetchFn }) {}
+  constructor(private readonly config: { clock: Clock }) {}
 
   private url(source: HttpSource, version: Version): string | undefined {
     return version === 'canary' ? source.url : source.baselineUrl;
@@ -43,7 +43,8 @@ export class HttpProvider implements MetricProvider {
 
   describe(metric: MetricSpec, version: Version): string {
     const s = metric.source as HttpSource;
-    return `GET ${this.url(s, version) ?? '(no baselineUrl)'} ×${s.samples}, ${s.spacingMs} ms apart, timeout ${s.timeoutMs} ms, healthy status ${s.okStatus[0]}–${s.okStatus[1]}`;
+    const url = this.url(s, version);
+    return `GET ${url ? displayUrl(url) : '(no baselineUrl)'} ×${s.samples}, ${s.spacingMs} ms apart, timeout ${s.timeoutMs} ms, healthy status ${s.okStatus[0]}–${s.okStatus[1]}`;
   }
 
   async measure(metric: MetricSpec, request: MeasureRequest): Promise<Measurement> {
@@ -89,14 +90,27 @@ export class HttpProvider implements MetricProvider {
     const samples: HttpSample[] = [];
     for (let i = 0; i < source.samples; i++) {
       if (i > 0) await this.config.clock.sleep(source.spacingMs, signal);
-      try {
-        const answer = await httpRequest(this.config.fetch ?? fetch, url, { timeoutMs: source.timeoutMs, signal });
-        samples.push({ ok: answer.status >= source.okStatus[0] && answer.status <= source.okStatus[1], status: answer.status, ms: answer.ms });
-      } catch (err) {
-        if (!(err instanceof HttpRequestError)) throw err;
-        samples.push({ ok: false, ms: err.timedOut ? source.timeoutMs : 0, error: err.message, timedOut: err.timedOut });
-      }
+      samples.push(await this.request(source, url, signal));
     }
     return samples;
   }
+
+  /** One sample: never retried (a failed request is what is measured); any status is an answer. */
+  private async request(source: HttpSource, url: string, signal: AbortSignal): Promise<HttpSample> {
+    const started = performance.now();
+    try {
+      const answer = await httpRequest({ url, timeoutMs: source.timeoutMs, signal, retry: { attempts: 1 }, throwHttpErrors: false });
+      return { ok: answer.status >= source.okStatus[0] && answer.status <= source.okStatus[1], status: answer.status, ms: performance.now() - started };
+    } catch (err) {
+      if (err instanceof HttpAbortedError || signal.aborted) throw abortError();
+      if (!(err instanceof HttpError)) throw err;
+      const timedOut = err.kind === 'timeout';
+      return { ok: false, ms: timedOut ? source.timeoutMs : 0, error: err.detail, timedOut };
+    }
+  }
+}
+
+/** The HTTP provider of a run. */
+export function httpForRun({ clock }: ProviderRun): { provider: MetricProvider; secrets: string[] } {
+  return { provider: new HttpProvider({ clock }), secrets: [] };
 }

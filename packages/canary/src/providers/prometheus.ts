@@ -1,10 +1,9 @@
+import { displayUrl, HttpClient, HttpError, Redactor, RetryPolicy, SECRET_HEADERS, secretFromEnv } from '@shipfleet/core';
 import { abortError } from '../clock';
-import { promDuration } from '../duration';
-import { FetchFn, HttpRequestError, httpRequest, snippet } from '../http';
 import { Measurement, Version } from '../measurement';
 import { MetricSpec, PrometheusSource } from '../metrics';
-import { resolveTemplate } from '../template';
-import { MeasureRequest, MetricProvider } from './provider';
+import { promDuration, resolveTemplate } from '../template';
+import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
 
 export interface PrometheusConfig {
   /** Base URL, e.g. http://127.0.0.1:9090 (no trailing slash). */
@@ -17,11 +16,20 @@ export interface PrometheusConfig {
   stepMs: number;
   /** Range queries: {{interval}} of each sample. */
   lookbackMs: number;
+  /** Per attempt of each query. */
   timeoutMs: number;
   /** Extra request headers (Authorization). */
   headers?: Record<string, string>;
-  fetch?: FetchFn;
+  /** Over PROMETHEUS_RETRY. */
+  retry?: Partial<RetryPolicy>;
 }
+
+/**
+ * Queries that fail on the way (a network error, a timeout, 429/5xx) are tried
+ * again twice, quickly: an analysis should not be lost to a blip, and a longer
+ * outage is the next analyses' business (consecutiveErrorLimit).
+ */
+export const PROMETHEUS_RETRY: Partial<RetryPolicy> = { attempts: 3, delayMs: 250, maxDelayMs: 2000 };
 
 /** A failed exchange with Prometheus: no answer, an HTTP error, or an error status in the body. */
 export class PrometheusError extends Error {
@@ -45,31 +53,61 @@ type QueryData = { resultType: 'scalar'; result: [number, string] } | { resultTy
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3).replace(/\.?0+$/, '');
 
+/** A redactor of the values of the secret headers (Authorization…), whole and after "Bearer ". */
+function headerRedactor(headers: Record<string, string> = {}): Redactor {
+  const values = Object.entries(headers)
+    .filter(([name]) => SECRET_HEADERS.includes(name.toLowerCase()))
+    .flatMap(([, value]) => [value, value.replace(/^\w+\s+/, '')]);
+  return new Redactor(values);
+}
+
 /**
  * The Prometheus HTTP API (/api/v1/query and /api/v1/query_range), always with
  * an explicit evaluation time so recorded histories can be replayed.
  */
 export class PrometheusClient {
-  constructor(private readonly config: Pick<PrometheusConfig, 'url' | 'timeoutMs' | 'headers' | 'fetch'>) {}
+  private readonly http: HttpClient;
+  private readonly shown: string;
+  private readonly redactor: Redactor;
+
+  constructor(config: Pick<PrometheusConfig, 'url' | 'timeoutMs' | 'headers' | 'retry'>) {
+    this.shown = displayUrl(config.url).replace(/\/+$/, '');
+    this.redactor = headerRedactor(config.headers);
+    this.http = new HttpClient({
+      baseUrl: config.url,
+      timeoutMs: config.timeoutMs,
+      headers: { accept: 'application/json', ...config.headers },
+      retry: { ...PROMETHEUS_RETRY, ...config.retry },
+      // Prometheus explains a rejected query in the body of a 4xx: read it rather than throw.
+      throwHttpErrors: false,
+    });
+  }
+
+  /** The start of an answer's body, on one line and without secrets, for a message. */
+  private excerpt(body: string, max = 200): string {
+    const flat = this.redactor.redact(body.replace(/\s+/g, ' ').trim());
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  }
 
   private async get(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<QueryData> {
-    const url = `${this.config.url}${path}?${new URLSearchParams(params)}`;
     let answer;
     try {
-      answer = await httpRequest(this.config.fetch ?? fetch, url, { headers: { Accept: 'application/json', ...this.config.headers }, timeoutMs: this.config.timeoutMs, signal });
+      answer = await this.http.request('GET', path, { query: params, signal });
     } catch (err) {
-      if (err instanceof HttpRequestError) throw new PrometheusError(`Prometheus at ${this.config.url}: ${err.message}`);
+      if (err instanceof HttpError) throw new PrometheusError(`Prometheus at ${this.shown}: ${err.detail}`);
       throw err;
     }
+    const text = answer.text();
     let body: { status?: string; data?: QueryData; errorType?: string; error?: string } | undefined;
     try {
-      body = JSON.parse(answer.body);
+      body = JSON.parse(text);
     } catch {
       body = undefined;
     }
-    if (body?.status === 'error') throw new PrometheusError(`Prometheus answered HTTP ${answer.status}, ${body.errorType}: ${body.error}`, body.errorType);
-    if (answer.status >= 400) throw new PrometheusError(`Prometheus answered HTTP ${answer.status}: ${snippet(answer.body)}`);
-    if (body?.status !== 'success' || !body.data) throw new PrometheusError(`Prometheus sent an answer that is not an API response: ${snippet(answer.body)}`);
+    const tries = answer.attempts > 1 ? ` (after ${answer.attempts} attempts)` : '';
+    if (body?.status === 'error') throw new PrometheusError(`Prometheus answered HTTP ${answer.status}, ${body.errorType}: ${this.redactor.redact(String(body.error))}${tries}`, body.errorType);
+    if (answer.status >= 400) throw new PrometheusError(`Prometheus answered HTTP ${answer.status}: ${this.excerpt(text)}${tries}`);
+    if (body?.status !== 'success' || !body.data) throw new PrometheusError(`Prometheus sent an answer that is not an API response: ${this.excerpt(text)}`);
     return body.data;
   }
 
@@ -221,4 +259,20 @@ export class PrometheusProvider implements MetricProvider {
     }
     return { values };
   }
+}
+
+/** The Prometheus provider of a run (none without Prometheus settings), its bearer token read from the environment. */
+export function prometheusForRun({ options: o, env }: ProviderRun): { provider: MetricProvider; secrets: string[] } | undefined {
+  if (!o.prometheus || !o.selectors.canary) return undefined;
+  const token = secretFromEnv('prometheus.tokenEnv', o.prometheus.tokenEnv, { env, what: 'the Prometheus bearer token' });
+  const provider = new PrometheusProvider({
+    url: o.prometheus.url,
+    selectors: { canary: o.selectors.canary, baseline: o.selectors.baseline },
+    windowMs: o.windowMs,
+    stepMs: o.sampling?.stepMs ?? o.windowMs,
+    lookbackMs: o.sampling?.lookbackMs ?? o.windowMs,
+    timeoutMs: o.prometheus.timeoutMs,
+    headers: token ? { authorization: `Bearer ${token.text}` } : undefined,
+  });
+  return { provider, secrets: token?.mask ?? [] };
 }

@@ -34,7 +34,7 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   'package-webos': { options: ['packages/tv/src/webos-plan.ts', 'PackageWebosOptions'], defaults: {} },
   'k8s-deploy': { options: ['packages/k8s/src/options.ts', 'K8sDeployOptions'], defaults: K8S_DEPLOY_DEFAULTS },
   // A `default` in the schema would be filled in by Nx and override the preset and canary.json.
-  'canary-monitor': { options: ['packages/canary/src/options.ts', 'CanaryOptions'], defaults: CANARY_MONITOR_DEFAULTS, executorOnly: ['config', 'kubeconfig', 'context'], statedIn: 'description' },
+  'canary-monitor': { options: ['packages/canary/src/types.ts', 'CanaryOptions'], defaults: CANARY_MONITOR_DEFAULTS, executorOnly: ['config', 'kubeconfig', 'context'], statedIn: 'description' },
   'fastlane-lane': { options: ['packages/fastlane/src/options.ts', 'FastlaneLaneOptions'], defaults: FASTLANE_LANE_DEFAULTS },
   deploy: { options: ['plugins/nx/src/utils/ledger.ts', 'LedgerOptions'], defaults: DEPLOY_DEFAULTS, executorOnly: ['env', 'targets', 'force', 'version'] },
   // Renamed options keep their old names, so a schema default would clash with an old name given: stated in the descriptions.

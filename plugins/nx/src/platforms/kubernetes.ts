@@ -11,7 +11,7 @@ export const kubernetes = definePlatform<{ manifests: string }>({
   targets: ({ manifests }) => [
     { executor: 'k8s-deploy', description: 'Server-side apply, wait for the rollout, undo on failure', runner: 'linux', options: { manifests: [manifests] }, deploys: true },
   ],
-  ciSecrets: ['KUBECONFIG_DATA'],
+  ciSecrets: [],
   example: { 'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\n' },
 });
 
@@ -20,7 +20,7 @@ export const canary = definePlatform<true>({
   id: 'canary',
   markers: ['canary.json'],
   detect: (folder) => (folder.entries.includes('canary.json') ? true : undefined),
-  targets: () => [{ executor: 'canary-monitor', description: "Watch the rollout's metrics and promote or roll back", runner: 'linux', options: { config: 'canary.json' }, deploys: true }],
+  targets: () => [{ executor: 'canary-monitor', description: "Watch the rollout's metrics and promote or roll back", runner: 'linux', options: { config: '{projectRoot}/canary.json' }, deploys: true }],
   ciSecrets: [],
   example: { 'canary.json': '{}' },
 });

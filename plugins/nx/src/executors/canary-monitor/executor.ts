@@ -1,7 +1,7 @@
 import { ExecutorContext } from '@nx/devkit';
-import { existsSync, readFileSync } from 'fs';
-import { join, resolve } from 'path';
-import { UserError } from '@shipfleet/core';
+import { readFileSync } from 'fs';
+import { resolve } from 'path';
+import { consoleLogger, pathOption, UserError } from '@shipfleet/core';
 import { buildCanaryPlan, CanaryOptions, K8sPatch, normalizeCanaryOptions } from '@shipfleet/canary';
 import { connectCluster, resolveKubeconfig } from '@shipfleet/k8s';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
@@ -9,7 +9,6 @@ import { projectRoot } from '../../utils/project-paths';
 import type { CanaryMonitorExecutorOptions } from './schema';
 
 function readConfig(file: string): Partial<CanaryOptions> {
-  if (!existsSync(file)) throw new UserError('config', `${file} does not exist`, 'Create it (see the README for canary.json) or point config at it');
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
@@ -18,10 +17,10 @@ function readConfig(file: string): Partial<CanaryOptions> {
 }
 
 /** A Kubernetes traffic action applies partial objects with server-side apply, owning the fields it moves. */
-function patchThroughCluster(kubeconfig: string | undefined, context: string | undefined, root: string) {
+function patchThroughCluster(kubeconfig: string | undefined, context: string | undefined, workspaceRoot: string) {
   let client: ReturnType<typeof connectCluster> | undefined;
   return async (patch: K8sPatch) => {
-    client ??= connectCluster(resolveKubeconfig({ kubeconfig, context }, root, process.env));
+    client ??= connectCluster(resolveKubeconfig({ kubeconfig, context }, workspaceRoot, process.env));
     // force: the deploy's field manager owns spec.replicas; the monitor takes it over while it steers.
     await client.apply(patch as never, { fieldManager: 'shipfleet-canary', force: true, dryRun: false });
   };
@@ -34,12 +33,17 @@ function patchThroughCluster(kubeconfig: string | undefined, context: string | u
  */
 export default async function canaryMonitorExecutor(options: CanaryMonitorExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
+    const warn = (m: string) => consoleLogger.warn(m);
+    const paths = { workspaceRoot: context.root, projectRoot: projectRoot(context), warn };
     const root = resolve(context.root, projectRoot(context));
     const { config, kubeconfig, context: kubeContext, dryRun, planJson, logFile, ...overrides } = options;
-    const fromFile = config ? readConfig(join(root, config)) : {};
+    const configFile = pathOption('config', config, { ...paths, mustExist: 'file', fix: 'Create it (see the README for canary.json) or point config at it, relative to the workspace root' });
+    const fromFile = configFile ? readConfig(configFile) : {};
+    // "~/…" is the user's home, read by resolveKubeconfig.
+    const kubeconfigPath = kubeconfig?.trim() && !/^~(\/|$)/.test(kubeconfig) ? pathOption('kubeconfig', kubeconfig, paths) : kubeconfig;
     // Nx checks only the outline of nested options; the normaliser checks every value.
-    const normalized = normalizeCanaryOptions({ ...fromFile, ...(overrides as Partial<CanaryOptions>) }, root);
-    const { plan, secrets } = buildCanaryPlan(normalized, normalized.action.type === 'kubernetes' ? { patchObject: patchThroughCluster(kubeconfig, kubeContext, root) } : {});
+    const normalized = normalizeCanaryOptions({ ...fromFile, ...(overrides as Partial<CanaryOptions>) }, root, process.env, { workspaceRoot: context.root, warn });
+    const { plan, secrets } = buildCanaryPlan(normalized, normalized.action.type === 'kubernetes' ? { patchObject: patchThroughCluster(kubeconfigPath, kubeContext, context.root) } : {});
     return { plan, secrets };
   });
 }

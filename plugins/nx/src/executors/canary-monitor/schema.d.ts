@@ -2,9 +2,9 @@
 
 /** Progressive rollout judged by real metrics (Prometheus, HTTP): set each step's weight, analyse, and promote, hold or roll back on its own. Succeeds when promoted, fails when rolled back. */
 export interface CanaryMonitorExecutorOptions {
-  /** JSON file of canary options, relative to the project (inferred: canary.json); target options override it. */
+  /** JSON file of canary options, relative to the workspace root, e.g. {projectRoot}/canary.json (inferred from the project's canary.json); target options override it. */
   config?: string;
-  /** seed-000: healthy under 1% errors, 500 ms and over 99.9% available; failing over 5%, 2 s or under 95%; 10-minute limit. */
+  /** slo-1pct-500ms: healthy under 1% errors, a p95 under 500 ms and over 99.9% available; failing over 5% errors, over 2 s or under 95%; 10-minute limit per step. Its earlier name still works, with a warning. */
   preset?: string;
   /** Name of the canary in messages and webhook bodies (default: the project folder's name). */
   name?: string;
@@ -41,9 +41,9 @@ export interface CanaryMonitorExecutorOptions {
   metrics?: Record<string, unknown>[];
   /** The Prometheus server the metrics query: {url, timeout, tokenEnv}. */
   prometheus?: {
-    /** Base URL of the Prometheus server. */
+    /** Base URL of the Prometheus server: https, or http to this machine; no credentials (use tokenEnv). */
     url?: string;
-    /** Timeout of each query (default 10s). */
+    /** Timeout of each query attempt, e.g. 10s (default 10s). */
     timeout?: string | number;
     /** Name of the env var holding a bearer token (secret). */
     tokenEnv?: string;
@@ -73,14 +73,14 @@ export interface CanaryMonitorExecutorOptions {
     /** Lookback of each sample (default: step). */
     lookback?: string | number;
   };
-  /** How weights are set: {type: command, argv with {{weight}}} | {type: webhook, url, tokenEnv} | {type: kubernetes, mode: ingress-nginx|replicas, …}. */
+  /** How weights are set: {type: command, setWeight (argv with {{weight}}), promote, rollback, cwd (relative to the workspace root), envVars, timeout} | {type: webhook, url, tokenEnv, timeout} | {type: kubernetes, mode: ingress-nginx|replicas, …}. */
   action?: Record<string, unknown>;
   /** {webhookEnv}: Slack-compatible notification webhook URL from an env var. */
   notify?: {
-    /** Name of the env var holding the webhook URL (secret). */
+    /** Name of the env var holding the webhook URL (secret): https, or http to this machine. */
     webhookEnv?: string;
   };
-  /** Kubernetes actions: kubeconfig file (default KUBECONFIG, ~/.kube/config). */
+  /** Kubernetes actions: kubeconfig file, relative to the workspace root (default KUBECONFIG, ~/.kube/config). */
   kubeconfig?: string;
   /** Kubernetes actions: kubeconfig context. */
   context?: string;

@@ -1,0 +1,171 @@
+// The options of a canary rollout: as a user writes them, and as the normaliser returns them.
+import type { CommandActionSpec } from './actions/command';
+import type { KubernetesActionSpec } from './actions/kubernetes';
+import type { WebhookActionSpec } from './actions/webhook';
+import type { Judge } from './analyse';
+import type { Direction, HttpMeasure, MetricSpec, PrometheusSource } from './metrics';
+import type { RolloutPolicy } from './rollout';
+
+export interface CanaryStepOptions {
+  /** Percentage of traffic for the canary at this step, above 0 and at most 100, increasing from step to step. */
+  weight: number;
+  /** Least time at this weight before it may be promoted (default: the `pause` option). */
+  pause?: string | number;
+}
+
+export interface CanaryMetricOptions {
+  /** Unique name, shown in the timeline ("error-rate"). */
+  name: string;
+  /** prometheus (default) or http. */
+  provider?: 'prometheus' | 'http';
+
+  /** prometheus: a PromQL template giving one value (see template.ts for the placeholders). */
+  query?: string;
+  /** prometheus: a ratio numerator / denominator; a numerator with no series counts as 0. */
+  numerator?: string;
+  denominator?: string;
+  /** prometheus: an empty result of `query` counts as 0 (a counter that has no series because nothing happened). */
+  missingAsZero?: boolean;
+
+  /** http: the canary's health endpoint. */
+  url?: string;
+  /** http: the stable version's, for the comparison and the shared-failure check. */
+  baselineUrl?: string;
+  /** http: what to read from the samples: errorRate, availability (0–1) or latency (ms). */
+  measure?: HttpMeasure;
+  /** http latency: the quantile (default 0.95). */
+  quantile?: number;
+  /** http: requests per analysis (default 10). */
+  samples?: number;
+  /** http: time between two requests (default 200ms). */
+  spacing?: string | number;
+  /** http: a request slower than this fails (default 5s). */
+  timeout?: string | number;
+  /** http: range of healthy status codes (default [200, 399]). */
+  okStatus?: [number, number];
+
+  /** Thresholds: healthy when the value meets it, e.g. "< 0.01". */
+  success?: string;
+  /** Thresholds: failed when the value meets it, e.g. "> 0.05". */
+  failure?: string;
+
+  /** Comparison: which way is worse (default from the conditions, else increase). */
+  direction?: Direction;
+  /** Comparison: a failed critical metric fails the analysis whatever the score. */
+  critical?: boolean;
+  /** Comparison: weight in the score (default 1). */
+  weight?: number;
+  /** Comparison: absolute floor (default: the success threshold). */
+  floor?: number;
+  /** Comparison: relative difference tolerated, 0.1 = 10 % (default 0.1). */
+  tolerance?: number;
+}
+
+export type CanaryActionOptions =
+  | {
+      type: 'command';
+      setWeight: string[];
+      promote?: string[];
+      rollback?: string[];
+      /** Folder the commands run in, relative to the workspace root (default: the project root). */
+      cwd?: string;
+      /** Environment variables for the commands. */
+      envVars?: Record<string, string>;
+      /** @deprecated the old name of `envVars`. */
+      env?: Record<string, string>;
+      timeout?: string | number;
+    }
+  | { type: 'webhook'; url: string; tokenEnv?: string; timeout?: string | number }
+  | { type: 'kubernetes'; mode: 'ingress-nginx'; ingress: string; namespace?: string }
+  | { type: 'kubernetes'; mode: 'replicas'; canary: string; stable: string; replicas: number; namespace?: string };
+
+/** Options as a user writes them (an Nx target's options, or a script's). */
+export interface CanaryOptions {
+  /** Defaults from a named preset ("slo-1pct-500ms"); every option given here wins over it. */
+  preset?: string;
+  /** Name of the canary in messages and webhook bodies (default: the project folder's name). */
+  name?: string;
+  /** The stages: a list of {weight, pause}, or a preset name (standard: 5, 25, 50, 100; cautious; fast). */
+  steps?: CanaryStepOptions[] | string;
+  /** Pause of steps that give none (default 5m). */
+  pause?: string | number;
+  /** Time between two analyses (default 1m). */
+  interval?: string | number;
+  /** Lookback of each analysis, {{interval}} of the queries (default: interval). */
+  window?: string | number;
+  /** Wait before the first analysis of the rollout (default 0). */
+  initialDelay?: string | number;
+  /** Longest a step may last without a passing analysis; then it rolls back (default: longest pause + 10 intervals). */
+  deadline?: string | number;
+  /** Failed analyses tolerated over the rollout, counted cumulatively (default 0). */
+  failureLimit?: number;
+  /** Metric-source errors tolerated in a row (default 4). */
+  consecutiveErrorLimit?: number;
+  /** Inconclusive analyses tolerated since the last pass in a step (default 10). */
+  inconclusiveLimit?: number;
+  /** PromQL template of the canary's request count in the window; with minRequests, low traffic is no data. */
+  requestCount?: string;
+  /** Fewest canary requests in the window for an analysis to count (default 50 when requestCount is set). */
+  minRequests?: number;
+  /** Evaluate queries at this time (RFC 3339 or Unix seconds) instead of now, advancing by the waits without waiting: replays a recorded history. */
+  evaluationTime?: string | number;
+  prometheus?: { url: string; timeout?: string | number; tokenEnv?: string };
+  /** Label matchers of each version, without braces: {"canary": "app=\"web\",version=\"canary\""}. */
+  selectors?: { canary?: string; baseline?: string };
+  metrics?: CanaryMetricOptions[];
+  /** Thresholds judge settings (on whenever a metric has success/failure). */
+  thresholds?: { holdOnSharedFailure?: boolean };
+  /** Baseline comparison: true, or its settings; off by default. */
+  comparison?: boolean | { confidence?: number; pass?: number; marginal?: number; step?: string | number; lookback?: string | number };
+  /** How traffic is moved. */
+  action?: CanaryActionOptions;
+  /** Slack-compatible notifications: the name of the environment variable holding the webhook URL. */
+  notify?: { webhookEnv: string };
+}
+
+export type ActionSpec = CommandActionSpec | WebhookActionSpec | KubernetesActionSpec;
+
+/** The Prometheus server the metrics query. */
+export interface PrometheusSettings {
+  /** Base URL, without a trailing slash. */
+  url: string;
+  timeoutMs: number;
+  /** Name of the environment variable holding a bearer token. */
+  tokenEnv?: string;
+}
+
+/** Label matchers of each version, without braces. */
+export interface Selectors {
+  canary?: string;
+  baseline?: string;
+}
+
+export interface NormalizedCanaryOptions {
+  preset?: string;
+  name: string;
+  steps: { weight: number; pauseMs: number }[];
+  intervalMs: number;
+  windowMs: number;
+  initialDelayMs: number;
+  deadlineMs: number;
+  policy: RolloutPolicy;
+  judge: Judge;
+  /** Range samples of the comparison (when on). */
+  sampling?: { stepMs: number; lookbackMs: number };
+  requestCount?: PrometheusSource;
+  metrics: MetricSpec[];
+  prometheus?: PrometheusSettings;
+  selectors: Selectors;
+  /** ms since the epoch. */
+  evaluationTime?: number;
+  action: ActionSpec;
+  notify?: { webhookEnv: string };
+}
+
+/** Where the normaliser resolves paths and reports deprecations. */
+export interface NormalizeContext {
+  /** Relative paths (action.cwd) are read against it (default: the project root). */
+  workspaceRoot?: string;
+  /** Told about deprecated option names and values (default: stderr). */
+  warn?: (message: string) => void;
+}
