@@ -6,7 +6,7 @@ import { normalizeCanaryOptions } from './options';
 import { CanaryOptions } from './types';
 
 const ROOT = '/work/apps/web';
-const env = { DEPLOY_TOKEN: 'tok-123', SLACK_URL: 'https://hooks.slack.com/services/T000/B000/secretpart' };
+const env = { DEPLOY_TOKEN: 'tok-123', PROM_TOKEN: 'prom-token-value', SLACK_URL: 'https://hooks.slack.com/services/T000/B000/secretpart' };
 const selectors = { canary: 'app="web",version="canary"', baseline: 'app="web",version="stable"' };
 const slo: Partial<CanaryOptions> = {
   preset: 'slo-1pct-500ms',
@@ -98,6 +98,7 @@ describe('normalizeCanaryOptions', () => {
     ['no Prometheus URL', { ...slo, prometheus: undefined }, 'prometheus.url', /required for Prometheus metrics/],
     ['a Prometheus URL with credentials', { ...slo, prometheus: { url: 'https://u:p@prom.example.com' } }, 'prometheus.url', /user name or password/],
     ['a Prometheus URL in plain http to another machine', { ...slo, prometheus: { url: 'http://prometheus.monitoring:9090' } }, 'prometheus.url', /plain http to prometheus\.monitoring, which is not this machine/],
+    ['a token over plain http to another machine', { ...slo, prometheus: { url: 'http://prometheus.monitoring:9090', allowHttp: true, tokenEnv: 'PROM_TOKEN' } }, 'prometheus.tokenEnv', /bearer token over plain http/],
     ['a Prometheus timeout that is not a duration', { ...slo, prometheus: { url: 'https://prometheus.example.com', timeout: 'soon' } }, 'prometheus.timeout', /"soon" is not a duration/],
     ['an http option on a Prometheus metric', { ...slo, metrics: [{ ...errorMetric, timeout: '5s' }] }, 'metrics[0].timeout', /only applies to the http provider/],
     ['an http metric in plain http to another machine', { ...slo, metrics: [{ name: 'h', provider: 'http', url: 'http://canary.internal/healthz', measure: 'latency', failure: '> 1' }] }, 'metrics[0].url', /plain http/],
@@ -129,6 +130,11 @@ describe('normalizeCanaryOptions', () => {
     expect(err.option).toBe(option);
     expect(err.message).toMatch(message);
     expect(err.fix.length).toBeGreaterThan(10);
+  });
+
+  it('reads an in-cluster Prometheus over plain http only when allowHttp says so', () => {
+    const o = normalizeCanaryOptions({ ...slo, prometheus: { url: 'http://prometheus.monitoring:9090', allowHttp: true } }, ROOT, env);
+    expect(o.prometheus!.url).toBe('http://prometheus.monitoring:9090');
   });
 
   it('never quotes a secret value in an error', () => {

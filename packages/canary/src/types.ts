@@ -109,7 +109,7 @@ export interface CanaryOptions {
   minRequests?: number;
   /** Evaluate queries at this time (RFC 3339 or Unix seconds) instead of now, advancing by the waits without waiting: replays a recorded history. */
   evaluationTime?: string | number;
-  prometheus?: { url: string; timeout?: string | number; tokenEnv?: string };
+  prometheus?: { url: string; timeout?: string | number; tokenEnv?: string; allowHttp?: boolean };
   /** Label matchers of each version, without braces: {"canary": "app=\"web\",version=\"canary\""}. */
   selectors?: { canary?: string; baseline?: string };
   metrics?: CanaryMetricOptions[];

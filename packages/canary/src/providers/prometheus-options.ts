@@ -1,6 +1,6 @@
 // The options Prometheus metrics read: each metric's query or ratio, and the server, the
 // selectors and the request count they share.
-import { booleanOption, isPlainObject, requiredOption, secretFromEnv, showValue, UserError, urlOption } from '@shipfleet/core';
+import { booleanOption, isLoopbackHost, isPlainObject, requiredOption, secretFromEnv, showValue, UserError, urlOption } from '@shipfleet/core';
 import { MetricSpec, PrometheusSource } from '../metrics';
 import { positiveDuration } from '../option-values';
 import { isLabelMatchers, Placeholder, templatePlaceholders } from '../template';
@@ -71,9 +71,14 @@ function selectorsOption(raw: unknown): Selectors {
 
 function serverOption(raw: unknown, env: NodeJS.ProcessEnv): PrometheusSettings {
   if (!isPlainObject(raw) || raw.url === undefined) throw new UserError('prometheus.url', 'is required for Prometheus metrics', 'Give the server\'s base URL, e.g. {"url": "https://prometheus.example.com"}');
-  const url = requiredOption('prometheus.url', urlOption('prometheus.url', raw.url, { example: 'https://prometheus.example.com', allowQuery: false }), 'Give the server\'s base URL');
+  // Plain http to another machine (an in-cluster Prometheus service) only when asked for, and never with a token.
+  const allowHttp = booleanOption('prometheus.allowHttp', raw.allowHttp) ?? false;
+  const url = requiredOption('prometheus.url', urlOption('prometheus.url', raw.url, { example: 'https://prometheus.example.com', allowQuery: false, allowHttp }), 'Give the server\'s base URL');
   // Checked now so that a missing token stops the run before any traffic moves.
   const token = secretFromEnv('prometheus.tokenEnv', raw.tokenEnv, { env, what: 'the Prometheus bearer token' });
+  if (token && url.startsWith('http:') && !isLoopbackHost(new URL(url).hostname)) {
+    throw new UserError('prometheus.tokenEnv', 'would send the bearer token over plain http to another machine', 'Use an https URL for a server that needs a token');
+  }
   return {
     url: url.replace(/\/+$/, ''),
     timeoutMs: positiveDuration('prometheus.timeout', raw.timeout, PROMETHEUS_DEFAULTS.timeout, '10s'),

@@ -39,7 +39,7 @@ export interface CanaryMonitorExecutorOptions {
   evaluationTime?: string | number;
   /** Metrics with a Prometheus query (or numerator/denominator) or an HTTP endpoint, and success/failure conditions. */
   metrics?: Record<string, unknown>[];
-  /** The Prometheus server the metrics query: {url, timeout, tokenEnv}. */
+  /** The Prometheus server the metrics query: {url, timeout, tokenEnv, allowHttp}. */
   prometheus?: {
     /** Base URL of the Prometheus server: https, or http to this machine; no credentials (use tokenEnv). */
     url?: string;
@@ -47,6 +47,8 @@ export interface CanaryMonitorExecutorOptions {
     timeout?: string | number;
     /** Name of the env var holding a bearer token (secret). */
     tokenEnv?: string;
+    /** Allow plain http to another machine (e.g. an in-cluster http://prometheus.monitoring:9090); never together with tokenEnv (default false). */
+    allowHttp?: boolean;
   };
   /** {canary, baseline} label selectors substituted into queries. */
   selectors?: {
