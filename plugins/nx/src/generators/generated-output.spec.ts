@@ -51,7 +51,7 @@ const cases: [string, (tree: Tree) => Promise<void>][] = [
     await fastlaneGenerator(t, { project: 'droid', ...skip });
   }],
   ['ci', (t) => ciGenerator(t, skip)],
-  ['ci-one-environment', (t) => ciGenerator(t, { environments: ['prod'], branch: 'release/1.x', secrets: ['VERCEL_TOKEN', 'KUBECONFIG_DATA'], ...skip })],
+  ['ci-one-environment', (t) => ciGenerator(t, { environments: ['prod'], branch: 'release/1.x', secrets: ['VERCEL_TOKEN', 'IOS_P12'], ...skip })],
 ];
 
 describe('generated files', () => {

@@ -1,12 +1,14 @@
 import { logger, readProjectConfiguration, Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { spawnSync } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { parse } from 'yaml';
 import { validateAppInfo, validateTizenConfig } from '@shipfleet/tv';
 import { parseFastfileLanes } from '@shipfleet/fastlane';
+import { ciSecrets } from '../platforms';
+import { shellQuote } from '../utils/generator-utils';
 import ciGenerator from './ci/generator';
 import fastlaneGenerator from './fastlane/generator';
 import iosAppGenerator from './ios-app/generator';
@@ -128,9 +130,17 @@ describe('platform generators', () => {
     expect(Object.keys(wf.jobs)).toEqual(['matrix-staging', 'deploy-staging', 'matrix-production', 'deploy-production']);
     expect(wf.jobs['deploy-production']).toMatchObject({ environment: 'production', needs: ['matrix-production', 'deploy-staging'], 'runs-on': '${{ matrix.runner }}', concurrency: { group: 'shipfleet-production-${{ matrix.project }}', 'cancel-in-progress': false } });
     const deployStep = wf.jobs['deploy-staging'].steps.at(-1);
-    expect(deployStep.run).toBe('npx nx run ${{ matrix.project }}:deploy --env=staging --ledger=git --ledgerRemote=origin');
-    expect(deployStep.env).toEqual({ VERCEL_TOKEN: '${{ secrets.VERCEL_TOKEN }}' });
+    expect(deployStep.run.split('\n').filter(Boolean).at(-1)).toBe('npx nx run "$PROJECT:deploy" --env=staging --ledger=git --ledgerRemote=origin');
+    expect(deployStep.env).toEqual({ PROJECT: '${{ matrix.project }}', GITHUB_TOKEN: '${{ github.token }}', SERVER_URL: '${{ github.server_url }}', VERCEL_TOKEN: '${{ secrets.VERCEL_TOKEN }}' });
     expect(text).not.toMatch(/--\w*(token|password)\w*=/i);
+  });
+
+  it('ci: by default passes every platform secret a deploy reads, and no other', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await ciGenerator(tree, skip);
+    const deployStep = parse(tree.read('.github/workflows/shipfleet-deploy.yml', 'utf-8')!).jobs['deploy-staging'].steps.at(-1);
+    expect(Object.keys(deployStep.env)).toEqual(['PROJECT', 'GITHUB_TOKEN', 'SERVER_URL', ...ciSecrets()]);
+    expect(Object.keys(deployStep.env)).not.toContain('KUBECONFIG_DATA');
   });
 });
 
@@ -168,6 +178,16 @@ describe('generators are idempotent and name bad options', () => {
     [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', image: 'Bad Image:tag' }), 'Option "image"'],
     [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', namespace: 'Prod' }), 'Option "namespace"'],
     [() => webAppGenerator(createTreeWithEmptyWorkspace(), { name: 'web', directory: '../outside' }), 'Option "directory"'],
+    [() => webAppGenerator(createTreeWithEmptyWorkspace(), { name: 'web', directory: 'apps/my app' }), 'Option "directory": "apps/my app" is not a plain folder path'],
+    [() => tizenAppGenerator(createTreeWithEmptyWorkspace(), { name: 'tv', directory: 'apps/tv;touch x' }), 'Option "directory": "apps/tv;touch x" is not a plain folder path'],
+    [() => webosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'lg', directory: "apps/l'g" }), 'Option "directory"'],
+    [() => webAppGenerator(createTreeWithEmptyWorkspace(), { name: 'web', directory: '-rf' }), 'Option "directory": "-rf" is not a plain folder path'],
+    [() => webAppGenerator(createTreeWithEmptyWorkspace(), { name: 'web', directory: 'apps/--web' }), 'Option "directory"'],
+    [() => k8sServiceGenerator(createTreeWithEmptyWorkspace(), { name: 'api', directory: '/srv/api' }), 'Option "directory": "/srv/api" is not a folder inside the workspace'],
+    [() => iosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', directory: 'apps/./app' }), 'Option "directory"'],
+    [() => macosAppGenerator(createTreeWithEmptyWorkspace(), { name: 'app', directory: 'apps//app' }), 'Option "directory"'],
+    [() => webAppGenerator(createTreeWithEmptyWorkspace(), { name: 'web', directory: 'apps/$(id)' }), 'Option "directory"'],
+    [() => ciGenerator(createTreeWithEmptyWorkspace(), { secrets: ['PROJECT'] }), 'Option "secrets": "PROJECT" is a variable the deploy step sets itself'],
     [() => fastlaneGenerator(createTreeWithEmptyWorkspace(), { project: 'ghost' }), 'Option "project": no project named "ghost"'],
     [() => ciGenerator(createTreeWithEmptyWorkspace(), { environments: ['Prod!'] }), 'Option "environments": "Prod!" is not an environment name'],
   ])('%#: %s', async (run, message) => {
@@ -178,5 +198,35 @@ describe('generators are idempotent and name bad options', () => {
     const tree = createTreeWithEmptyWorkspace();
     await webAppGenerator(tree, { name: 'web', ...skip });
     await expect(webAppGenerator(tree, { name: 'web', directory: 'other/web', ...skip })).rejects.toThrow('Option "name": a project "web" already exists at apps/web');
+  });
+});
+
+describe('generated build commands', () => {
+  it('quote every path', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await tizenAppGenerator(tree, { name: 'tv', directory: 'apps/tv.v2_x', ...skip });
+    expect(readProjectConfiguration(tree, 'tv').targets!.build.options.command).toBe(
+      "rm -rf 'dist/apps/tv.v2_x' && mkdir -p 'dist/apps/tv.v2_x' && cp -R 'apps/tv.v2_x/src/.' 'apps/tv.v2_x/config.xml' 'dist/apps/tv.v2_x/'",
+    );
+  });
+
+  it('copy the sources and the manifest into dist/<root> when run', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await webosAppGenerator(tree, { name: 'lg', directory: 'apps/tv-apps/lg', ...skip });
+    const ws = mkdtempSync(join(tmpdir(), 'build-'));
+    for (const c of tree.listChanges().filter((c) => c.path.startsWith('apps/') && c.content)) {
+      mkdirSync(dirname(join(ws, c.path)), { recursive: true });
+      writeFileSync(join(ws, c.path), c.content!);
+    }
+    const r = spawnSync('sh', ['-c', readProjectConfiguration(tree, 'lg').targets!.build.options.command], { cwd: ws, encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readdirSync(join(ws, 'dist/apps/tv-apps/lg')).sort()).toEqual(['appinfo.json', 'icon.png', 'index.html']);
+  });
+
+  it.each([["it's"], ['a b;c'], ['$(touch x)`touch y`'], ["'"], ['-rf']])('shellQuote keeps %j one literal word', (word) => {
+    const dir = mkdtempSync(join(tmpdir(), 'quote-'));
+    const r = spawnSync('sh', ['-c', `printf '%s|' ${shellQuote(word)}`], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toBe(`${word}|`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

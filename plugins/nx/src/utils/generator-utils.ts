@@ -24,9 +24,17 @@ export function checkBundleId(id: unknown, option = 'bundleId'): string {
   return id;
 }
 
+/** A folder segment: letters, digits, ., _ and -, not starting with - (it would read as an option) nor only dots. */
+const DIRECTORY_SEGMENT = /^(?!-)(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
+
+/** The project folder: workspace-relative, only characters that mean nothing to a shell or to Nx. */
 export function checkDirectory(directory: unknown, name: string, base: string): string {
-  const dir = (typeof directory === 'string' && directory ? directory : `${base}/${name}`).replace(/\/+$/, '');
+  if (directory !== undefined && typeof directory !== 'string') throw new UserError('directory', `${JSON.stringify(directory)} is not a folder path`, 'Give a relative path such as apps/tv');
+  const dir = (directory ? directory : `${base}/${name}`).replace(/\/+$/, '');
   if (dir.startsWith('/') || dir.split('/').includes('..')) throw new UserError('directory', `"${dir}" is not a folder inside the workspace`, 'Give a relative path such as apps/tv');
+  if (!dir.split('/').every((segment) => DIRECTORY_SEGMENT.test(segment))) {
+    throw new UserError('directory', `"${dir}" is not a plain folder path`, 'Use letters, digits, ., _ and - between slashes, no segment starting with - (e.g. apps/tv)');
+  }
   return dir;
 }
 
@@ -92,12 +100,18 @@ export async function finish(tree: Tree, skipFormat?: boolean): Promise<void> {
   if (!skipFormat) await formatFiles(tree);
 }
 
+/** A word for a POSIX shell that stays one literal argument whatever it holds. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** nx:run-commands build that copies the app's sources (and its manifest) into dist/<root>. */
 export function copyBuildTarget(root: string, extra: string[] = []) {
   const out = `dist/${root}`;
+  const sources = [`${root}/src/.`, ...extra.map((f) => `${root}/${f}`)].map(shellQuote).join(' ');
   return {
     executor: 'nx:run-commands',
     outputs: [`{workspaceRoot}/${out}`],
-    options: { command: `rm -rf ${out} && mkdir -p ${out} && cp -R ${[`${root}/src/.`, ...extra.map((f) => `${root}/${f}`)].join(' ')} ${out}/` },
+    options: { command: `rm -rf ${shellQuote(out)} && mkdir -p ${shellQuote(out)} && cp -R ${sources} ${shellQuote(`${out}/`)}` },
   };
 }
