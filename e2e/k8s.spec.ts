@@ -25,7 +25,7 @@ describe(`k8s-deploy through the real nx CLI, against ${REAL_KUBECONFIG ? 'the c
     const p = JSON.parse(ws.read('services/api/project.json'));
     p.targets['k8s-deploy'].options.images = { [IMAGE]: tag };
     // A real cluster reports a bad image only when the wait times out: keep that inside the test's time.
-    if (REAL_KUBECONFIG) p.targets['k8s-deploy'].options.timeoutSeconds = 120;
+    if (REAL_KUBECONFIG) p.targets['k8s-deploy'].options.timeout = '2m';
     ws.write('services/api/project.json', JSON.stringify(p, null, 2));
     ws.git('add', '-A');
     ws.git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', `api ${tag}`);
@@ -52,7 +52,7 @@ describe(`k8s-deploy through the real nx CLI, against ${REAL_KUBECONFIG ? 'the c
   it('infers k8s-deploy and deploy for the generated service', () => {
     const show = ws.nx(['show', 'project', 'api', '--json']);
     const project = JSON.parse(show.output.slice(show.output.indexOf('{')));
-    expect(project.targets['k8s-deploy']).toMatchObject({ executor: '@shipfleet/nx:k8s-deploy', cache: false, options: { manifests: ['k8s'] } });
+    expect(project.targets['k8s-deploy']).toMatchObject({ executor: '@shipfleet/nx:k8s-deploy', cache: false, options: { manifests: ['services/api/k8s'] } }); // Nx resolves {projectRoot} in inferred options
     expect(project.targets.deploy.options).toEqual({ targets: ['k8s-deploy'] });
   });
 

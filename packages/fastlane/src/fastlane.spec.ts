@@ -53,11 +53,19 @@ describe('normalizeFastlaneOptions: every bad option gets an error naming it', (
     [{ lane: 'beta', options: ['x'] }, 'options', /map of lane options/],
     [{ lane: 'beta', options: { 'bad key': 'v' } }, 'options', /not a valid lane option name/],
     [{ lane: 'beta', options: { k: { nested: 1 } } }, 'options', /must be a string, number or boolean/],
-    [{ lane: 'beta', env: { 'A-B': 'x' } }, 'env', /not an environment variable name/],
-    [{ lane: 'beta', env: { A: 1 } }, 'env', /must be a string/],
+    [{ lane: 'beta', envVars: ['A=1'] }, 'envVars', /must be a map of environment variables/],
+    [{ lane: 'beta', envVars: { 'A-B': 'x' } }, 'envVars', /not an environment variable name/],
+    [{ lane: 'beta', envVars: { A: 1 } }, 'envVars', /must be a string/],
+    [{ lane: 'beta', env: 'staging' }, 'env', /"staging" is not a map of environment variables/],
+    [{ lane: 'beta', env: { A: 'x' }, envVars: { A: 'y' } }, 'env', /old name of "envVars", and both are given with different values/],
     [{ lane: 'beta', secretEnv: 'MATCH_PASSWORD' }, 'secretEnv', /list of environment variable names/],
-    [{ lane: 'beta', cwd: 'nope' }, 'cwd', /is not a directory/],
-    [{ lane: 'beta', timeoutSeconds: -5 }, 'timeoutSeconds', /not a positive number/],
+    [{ lane: 'beta', secretEnv: ['MATCH-PASSWORD'] }, 'secretEnv', /"MATCH-PASSWORD" is not an environment variable name/],
+    [{ lane: 'beta', cwd: 'nope' }, 'cwd', /nope does not exist/],
+    [{ lane: 'beta', cwd: 'fastlane/Fastfile' }, 'cwd', /is not a directory/],
+    [{ lane: 'beta', timeout: -5 }, 'timeout', /-5 is not a duration/],
+    [{ lane: 'beta', timeout: 'soon' }, 'timeout', /"soon" is not a duration/],
+    [{ lane: 'beta', timeout: '0s' }, 'timeout', /shorter than 1s/],
+    [{ lane: 'beta', timeoutSeconds: -5 }, 'timeout', /-5 is not a duration/],
   ])('%j → %s', (opts, option, message) => {
     const err = userError(() => normalizeFastlaneOptions(opts as never, dir));
     expect(err.option).toBe(option);
@@ -67,6 +75,33 @@ describe('normalizeFastlaneOptions: every bad option gets an error naming it', (
   it('rejects a folder without a Fastfile', () => {
     const err = userError(() => normalizeFastlaneOptions({ lane: 'beta' }, tmpdir()));
     expect(err.message).toMatch(/no fastlane\/Fastfile/);
+  });
+
+  it('reads timeout as a duration, and the old names with a warning', () => {
+    expect(normalizeFastlaneOptions({ lane: 'beta', timeout: '1h30m' }, dir).timeoutMs).toBe(5_400_000);
+    expect(normalizeFastlaneOptions({ lane: 'beta', timeout: 90 }, dir).timeoutMs).toBe(90_000);
+    expect(normalizeFastlaneOptions({ lane: 'beta' }, dir).timeoutMs).toBeUndefined();
+    const warnings: string[] = [];
+    const o = normalizeFastlaneOptions({ lane: 'beta', env: { GYM_SCHEME: 'App' }, timeoutSeconds: 600 }, dir, { warn: (m) => warnings.push(m) });
+    expect(o.envVars).toEqual({ GYM_SCHEME: 'App' });
+    expect(o.timeoutMs).toBe(600_000);
+    expect(warnings).toEqual([
+      'Option "env" is deprecated: write "envVars" instead — the old name will be removed',
+      'Option "timeoutSeconds" is deprecated: write "timeout" instead — the old name will be removed',
+    ]);
+  });
+
+  it('reads cwd against the workspace root, and a project-relative cwd the old way with a warning', () => {
+    const workspaceRoot = mkdtempSync(join(tmpdir(), 'shipfleet-fastlane-ws-'));
+    const app = join(workspaceRoot, 'apps/mobile');
+    cpSync(fixture, join(app, 'native'), { recursive: true });
+    const warnings: string[] = [];
+    const where = { workspaceRoot, warn: (m: string) => warnings.push(m) };
+    expect(normalizeFastlaneOptions({ lane: 'beta', cwd: 'apps/mobile/native' }, app, where).fastlaneDir).toBe(join(app, 'native/fastlane'));
+    expect(normalizeFastlaneOptions({ lane: 'beta', cwd: '{projectRoot}/native' }, app, where).cwd).toBe(join(app, 'native'));
+    expect(warnings).toEqual([]);
+    expect(normalizeFastlaneOptions({ lane: 'beta', cwd: 'native' }, app, where).cwd).toBe(join(app, 'native'));
+    expect(warnings).toEqual(['Option "cwd": "native" is resolved against the project root; write "apps/mobile/native" (paths are relative to the workspace root) — the old reading will be removed']);
   });
 
   it('uses bundler when a Gemfile is present (auto)', () => {
@@ -90,6 +125,13 @@ describe('fastlane command and environment', () => {
     });
     expect(fastlaneEnv({ CI: 'true' }).CI).toBe('true');
     expect(fastlaneEnv({ CI: 'false' }).CI).toBeUndefined();
+  });
+
+  it('gives fastlane the envVars, and stops it after timeout', () => {
+    const o = normalizeFastlaneOptions({ lane: 'beta', envVars: { GYM_SCHEME: 'App' }, timeout: '45m' }, project());
+    const run = buildFastlanePlan(o, {}).plan.steps.find((s) => s.kind === 'run');
+    expect(run).toMatchObject({ env: { GYM_SCHEME: 'App', FASTLANE_SKIP_UPDATE_CHECK: '1' }, timeoutMs: 2_700_000 });
+    expect(buildFastlanePlan(normalizeFastlaneOptions({ lane: 'beta' }, project()), {}).plan.steps.find((s) => s.kind === 'run')).not.toHaveProperty('timeoutMs');
   });
 
   it('runs under bundle exec when asked', () => {
@@ -144,7 +186,7 @@ describe('running the plan against the fastlane stand-in', () => {
   }
 
   it('runs the lane, reads each action from report.xml, and never prints the secret', async () => {
-    const { dir, result, report, calls } = await run({ SHIPFLEET_STANDIN_ECHO_ENV: 'MATCH_PASSWORD' });
+    const { dir, result, report, calls } = await run({ SHIPFLEET_STANDIN_ECHO_ENV: 'MATCH_PASSWORD' }, { secretEnv: ['MATCH_PASSWORD'] });
     expect(result.status).toBe('succeeded');
     expect(calls[0].argv).toEqual(['ios', 'beta', 'build_number:7']);
     expect(calls[0].cwd).toBe(dir);

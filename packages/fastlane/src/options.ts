@@ -1,6 +1,17 @@
-import { existsSync, readFileSync, statSync } from 'fs';
-import { isAbsolute, join, resolve } from 'path';
-import { isEnvName, UserError } from '@shipfleet/core';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import {
+  deprecatedOption,
+  durationOption,
+  envNameOption,
+  isEnvName,
+  isPlainObject,
+  oneOfOption,
+  pathOption,
+  plainObjectOption,
+  stringListOption,
+  UserError,
+} from '@shipfleet/core';
 import { importsOtherFiles, parseFastfileLanes } from './fastfile';
 
 export interface FastlaneLaneOptions {
@@ -8,22 +19,42 @@ export interface FastlaneLaneOptions {
   platform?: 'ios' | 'android';
   /** Passed to the lane as key:value arguments. */
   options?: Record<string, string | number | boolean>;
+  /** Environment variables for fastlane (not secrets). */
+  envVars?: Record<string, string>;
+  /** @deprecated the old name of envVars. */
   env?: Record<string, string>;
   /** Names of env vars whose values are secrets (masked in all output). */
   secretEnv?: string[];
-  /** Directory fastlane runs in; default the project root. */
+  /** Folder fastlane runs in, relative to the workspace root; default the project root. */
   cwd?: string;
   /** auto: `bundle exec fastlane` when a Gemfile is present. */
   bundler?: 'auto' | 'always' | 'never';
+  /** Stop fastlane after this long: "45m", "1h30m", or a number of seconds. */
+  timeout?: string | number;
+  /** @deprecated the old name of timeout (seconds). */
   timeoutSeconds?: number;
 }
 
-export interface NormalizedFastlaneOptions extends Required<Omit<FastlaneLaneOptions, 'platform' | 'timeoutSeconds'>> {
+export interface NormalizedFastlaneOptions {
+  lane: string;
   platform?: 'ios' | 'android';
-  timeoutSeconds?: number;
+  options: Record<string, string | number | boolean>;
+  envVars: Record<string, string>;
+  secretEnv: string[];
+  cwd: string;
+  bundler: 'auto' | 'always' | 'never';
+  /** No limit when undefined. */
+  timeoutMs?: number;
   /** The folder holding the Fastfile, where fastlane writes report.xml. */
   fastlaneDir: string;
   useBundler: boolean;
+}
+
+/** Where the options are read: `cwd` is relative to the workspace root (default: the project root itself). */
+export interface FastlaneOptionsContext {
+  workspaceRoot?: string;
+  /** Told about renamed options and paths read the old way. */
+  warn?: (message: string) => void;
 }
 
 /** What fastlane-lane uses for an option left out; its schema.json states the same defaults. */
@@ -33,13 +64,46 @@ export const FASTLANE_LANE_DEFAULTS = {
 
 const LANE = /^[a-z_][a-zA-Z0-9_]*$/;
 const OPTION_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BUNDLER = ['auto', 'always', 'never'] as const;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function renamed(raw: Partial<FastlaneLaneOptions>, warn: (message: string) => void): Partial<FastlaneLaneOptions> {
+  // `env` is the deploy environment everywhere else: a plain word there is that, not variables.
+  if (raw.env !== undefined && raw.env !== null && !isPlainObject(raw.env)) {
+    throw new UserError('env', `${JSON.stringify(raw.env)} is not a map of environment variables (fastlane-lane takes no deploy environment)`, 'Give variables for fastlane in "envVars", e.g. "envVars": {"FASTLANE_XCODEBUILD_SETTINGS_TIMEOUT": "120"}');
+  }
+  return deprecatedOption(deprecatedOption(raw, 'env', 'envVars', warn), 'timeoutSeconds', 'timeout', warn);
 }
 
-/** Validates fastlane-lane options against the project on disk; each problem is a UserError naming the option. */
-export function normalizeFastlaneOptions(raw: Partial<FastlaneLaneOptions>, projectRoot: string): NormalizedFastlaneOptions {
+function laneOptions(value: unknown): Record<string, string | number | boolean> {
+  const options = plainObjectOption('options', value, { what: 'a map of lane options', example: '{"build_number": "42"}' }) ?? {};
+  for (const [key, v] of Object.entries(options)) {
+    if (!OPTION_KEY.test(key)) throw new UserError('options', `key "${key}" is not a valid lane option name`, 'Use letters, digits and _ (it becomes key:value on fastlane\'s command line)');
+    if (!['string', 'number', 'boolean'].includes(typeof v)) throw new UserError('options', `value of "${key}" must be a string, number or boolean`, 'fastlane receives lane options as key:value text');
+  }
+  return options as Record<string, string | number | boolean>;
+}
+
+function envVars(value: unknown): Record<string, string> {
+  const vars = plainObjectOption('envVars', value, { what: 'a map of environment variables', example: '{"FASTLANE_XCODEBUILD_SETTINGS_TIMEOUT": "120"}' }) ?? {};
+  for (const [key, v] of Object.entries(vars)) {
+    if (!isEnvName(key)) throw new UserError('envVars', `"${key}" is not an environment variable name`, 'Use letters, digits and _');
+    if (typeof v !== 'string') throw new UserError('envVars', `value of ${key} must be a string`, 'Quote it in the options');
+  }
+  return vars as Record<string, string>;
+}
+
+function secretEnvNames(value: unknown): string[] {
+  const names = stringListOption('secretEnv', value, { items: 'environment variable names', example: 'MATCH_PASSWORD', what: 'an environment variable name' }) ?? [];
+  return names.map((name) => envNameOption('secretEnv', name, { what: 'a secret for the lane' })!);
+}
+
+/**
+ * Validates fastlane-lane options against the project on disk; each problem
+ * is a UserError naming the option.
+ */
+export function normalizeFastlaneOptions(given: Partial<FastlaneLaneOptions>, projectRoot: string, context: FastlaneOptionsContext = {}): NormalizedFastlaneOptions {
+  const warn = context.warn ?? (() => undefined);
+  const raw = renamed(given, warn);
   const { lane } = raw;
   if (lane === undefined || lane === '') throw new UserError('lane', 'is required', 'Pass the lane to run, e.g. --lane=beta');
   if (typeof lane !== 'string' || !LANE.test(lane)) {
@@ -48,30 +112,20 @@ export function normalizeFastlaneOptions(raw: Partial<FastlaneLaneOptions>, proj
   if (raw.platform !== undefined && raw.platform !== 'ios' && raw.platform !== 'android') {
     throw new UserError('platform', `"${String(raw.platform)}" is not supported`, 'Use "ios" or "android", or leave it out to use the Fastfile\'s default_platform');
   }
-  const bundler = raw.bundler ?? FASTLANE_LANE_DEFAULTS.bundler;
-  if (!['auto', 'always', 'never'].includes(bundler)) throw new UserError('bundler', `"${String(bundler)}" is not one of auto, always, never`, 'Use auto (bundle exec when a Gemfile is present), always or never');
+  const bundler = oneOfOption('bundler', raw.bundler, BUNDLER, { fix: 'Use auto (bundle exec when a Gemfile is present), always or never' }) ?? FASTLANE_LANE_DEFAULTS.bundler;
+  const options = laneOptions(raw.options);
+  const vars = envVars(raw.envVars);
+  const secretEnv = secretEnvNames(raw.secretEnv);
+  const timeoutMs = durationOption('timeout', raw.timeout, { min: 1000, example: '45m' });
 
-  const options = raw.options ?? {};
-  if (!isPlainObject(options)) throw new UserError('options', 'must be a map of lane options', 'Example: "options": {"build_number": "42"}');
-  for (const [key, value] of Object.entries(options)) {
-    if (!OPTION_KEY.test(key)) throw new UserError('options', `key "${key}" is not a valid lane option name`, 'Use letters, digits and _ (it becomes key:value on fastlane\'s command line)');
-    if (!['string', 'number', 'boolean'].includes(typeof value)) throw new UserError('options', `value of "${key}" must be a string, number or boolean`, 'fastlane receives lane options as key:value text');
-  }
-  const env = raw.env ?? {};
-  if (!isPlainObject(env)) throw new UserError('env', 'must be a map of environment variables', 'Example: "env": {"FASTLANE_XCODEBUILD_SETTINGS_TIMEOUT": "120"}');
-  for (const [key, value] of Object.entries(env)) {
-    if (!isEnvName(key)) throw new UserError('env', `"${key}" is not an environment variable name`, 'Use letters, digits and _');
-    if (typeof value !== 'string') throw new UserError('env', `value of ${key} must be a string`, 'Quote it in the options');
-  }
-  const secretEnv = raw.secretEnv ?? [];
-  if (!Array.isArray(secretEnv)) throw new UserError('secretEnv', 'must be a list of environment variable names', 'Example: "secretEnv": ["MATCH_PASSWORD"]');
-
-  if (raw.timeoutSeconds !== undefined && !(typeof raw.timeoutSeconds === 'number' && raw.timeoutSeconds > 0)) {
-    throw new UserError('timeoutSeconds', `${String(raw.timeoutSeconds)} is not a positive number of seconds`, 'Leave it out for no limit, or give e.g. 3600');
-  }
-
-  const cwd = raw.cwd ? (isAbsolute(raw.cwd) ? raw.cwd : resolve(projectRoot, raw.cwd)) : projectRoot;
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UserError('cwd', `${cwd} is not a directory`, 'Point it at the folder that contains fastlane/Fastfile (default: the project root)');
+  const cwd =
+    pathOption('cwd', raw.cwd, {
+      workspaceRoot: context.workspaceRoot ?? projectRoot,
+      projectRoot,
+      mustExist: 'dir',
+      warn,
+      fix: 'Point it at the folder that contains fastlane/Fastfile, relative to the workspace root (default: the project root)',
+    }) ?? projectRoot;
   const fastlaneDir = existsSync(join(cwd, 'fastlane', 'Fastfile')) ? join(cwd, 'fastlane') : existsSync(join(cwd, 'Fastfile')) ? cwd : undefined;
   if (!fastlaneDir) throw new UserError('cwd', `no fastlane/Fastfile in ${cwd}`, 'Run `fastlane init` in the project, or set cwd to the folder that holds fastlane/Fastfile');
 
@@ -85,5 +139,5 @@ export function normalizeFastlaneOptions(raw: Partial<FastlaneLaneOptions>, proj
   if (matching.length && matching.every((l) => l.private)) throw new UserError('lane', `"${lane}" is a private_lane`, 'fastlane cannot run a private lane directly; call it from a public lane');
 
   const useBundler = bundler === 'always' || (bundler === 'auto' && existsSync(join(cwd, 'Gemfile')));
-  return { lane, platform: raw.platform, options: options as NormalizedFastlaneOptions['options'], env, secretEnv, cwd, bundler, fastlaneDir, useBundler, timeoutSeconds: raw.timeoutSeconds };
+  return { lane, platform: raw.platform, options, envVars: vars, secretEnv, cwd, bundler, fastlaneDir, useBundler, timeoutMs };
 }

@@ -55,8 +55,10 @@ export function buildFastlanePlan(o: NormalizedFastlaneOptions, hostEnv: NodeJS.
       }),
       runStep(`Run ${title}`, file, args, {
         cwd: o.cwd,
-        env: { ...fastlaneEnv(hostEnv), ...o.env },
-        ...(o.timeoutSeconds ? { timeoutMs: o.timeoutSeconds * 1000 } : {}),
+        env: { ...fastlaneEnv(hostEnv), ...o.envVars },
+        // The lane reads these secrets from its environment.
+        secretEnv: o.secretEnv,
+        ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       }),
     ],
   };

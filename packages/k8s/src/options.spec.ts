@@ -109,6 +109,37 @@ describe('normalizeK8sOptions', () => {
     expect(normalizeK8sOptions({ manifests: 'k8s', dryRun: true }, bare.root, bare.env).kubeconfig).toBeUndefined();
   });
 
+  it('reads timeout as a duration; the old timeoutSeconds still works, with a warning', () => {
+    const { root, env } = workspace();
+    expect(normalizeK8sOptions(base({ timeout: '1m30s' }), root, env).timeoutSeconds).toBe(90);
+    expect(normalizeK8sOptions(base({ timeout: 45 }), root, env).timeoutSeconds).toBe(45);
+    const warnings: string[] = [];
+    expect(normalizeK8sOptions(base({ timeoutSeconds: 600 }), root, env, { warn: (m) => warnings.push(m) }).timeoutSeconds).toBe(600);
+    expect(warnings).toEqual(['Option "timeoutSeconds" is deprecated: write "timeout" instead — the old name will be removed']);
+  });
+
+  it('reads manifests, kubeconfig and a kubectl path against the workspace root; a project-relative path the old way, with a warning', () => {
+    const { root: workspaceRoot, env } = workspace();
+    const project = join(workspaceRoot, 'apps/api');
+    mkdirSync(join(project, 'deploy'), { recursive: true });
+    writeFileSync(join(project, 'deploy', 'app.yaml'), DEPLOYMENT);
+    const warnings: string[] = [];
+    const where = { workspaceRoot, warn: (m: string) => warnings.push(m) };
+    const o = normalizeK8sOptions({ manifests: ['{projectRoot}/deploy'], kubeconfig: 'kubeconfig' }, project, env, where);
+    expect(o.manifestPaths).toEqual([join(project, 'deploy')]);
+    expect(o.kubeconfig?.paths).toEqual([join(workspaceRoot, 'kubeconfig')]);
+    expect(normalizeK8sOptions({ manifests: 'apps/api/deploy', kubeconfig: '{workspaceRoot}/kubeconfig' }, project, env, where).manifestPaths).toEqual([join(project, 'deploy')]);
+    expect(warnings).toEqual([]);
+    expect(normalizeK8sOptions({ manifests: ['deploy'], kubeconfig: 'kubeconfig' }, project, env, where).manifestPaths).toEqual([join(project, 'deploy')]);
+    expect(warnings).toEqual(['Option "manifests": "deploy" is resolved against the project root; write "apps/api/deploy" (paths are relative to the workspace root) — the old reading will be removed']);
+    // The workspace root comes first: a workspace-level k8s folder wins over the project's.
+    mkdirSync(join(project, 'k8s'));
+    writeFileSync(join(project, 'k8s', 'app.yaml'), DEPLOYMENT);
+    expect(normalizeK8sOptions({ manifests: ['k8s'], kubeconfig: 'kubeconfig' }, project, env, where).manifestPaths).toEqual([join(workspaceRoot, 'k8s')]);
+    writeFileSync(join(project, 'k8s', 'kustomization.yaml'), 'resources: [app.yaml]\n');
+    expect(() => normalizeK8sOptions({ manifests: ['{projectRoot}/k8s'], kubeconfig: 'kubeconfig', kubectl: 'bin/kubectl' }, project, env, where)).toThrow(`${join(workspaceRoot, 'bin/kubectl')} is not an executable file`);
+  });
+
   it('turns prune on with the project label as the default selector', () => {
     const { root, env } = workspace();
     expect(normalizeK8sOptions(base({ prune: true, project: 'api' }), root, env).prune).toEqual({ selector: 'shipfleet.dev/project=api' });
@@ -148,10 +179,12 @@ describe('normalizeK8sOptions', () => {
       ['version that is no label value', base({ version: '1.2.3+build.7' }), 'version', /"1.2.3\+build.7" must start and end .* app.kubernetes.io\/version/],
       ['commit with spaces', base({ commit: 'not a sha' }), 'commit', /is not a commit id/],
       ['project with no letters', base({ project: '@@@' }), 'project', /has no letters or digits/],
-      ['timeoutSeconds zero', base({ timeoutSeconds: 0 }), 'timeoutSeconds', /must be a positive number of seconds, not 0/],
-      ['timeoutSeconds negative', base({ timeoutSeconds: -5 }), 'timeoutSeconds', /not -5/],
-      ['timeoutSeconds a string', base({ timeoutSeconds: '60' as unknown as number }), 'timeoutSeconds', /not "60"/],
-      ['serverDryRun not a boolean', base({ serverDryRun: 'yes' as unknown as boolean }), 'serverDryRun', /must be true or false, not "yes"/],
+      ['timeout zero', base({ timeout: 0 }), 'timeout', /0 is shorter than 1s/],
+      ['timeout negative', base({ timeout: -5 }), 'timeout', /-5 is not a duration/],
+      ['timeout not a duration', base({ timeout: '5 minutes' }), 'timeout', /"5 minutes" is not a duration/],
+      ['timeoutSeconds (the old name) negative', base({ timeoutSeconds: -5 }), 'timeout', /-5 is not a duration/],
+      ['timeout and timeoutSeconds that differ', base({ timeout: '2m', timeoutSeconds: 60 }), 'timeoutSeconds', /old name of "timeout", and both are given with different values/],
+      ['serverDryRun not a boolean', base({ serverDryRun: 'yes' as unknown as boolean }), 'serverDryRun', /must be true or false, got "yes"/],
       ['forceConflicts not a boolean', base({ forceConflicts: 1 as unknown as boolean }), 'forceConflicts', /must be true or false/],
       ['rollbackOnFailure not a boolean', base({ rollbackOnFailure: 'false' as unknown as boolean }), 'rollbackOnFailure', /must be true or false/],
       ['prune without a selector', base({ prune: true }), 'prune', /needs a label selector/],

@@ -1,24 +1,27 @@
 import { accessSync, constants, statSync } from 'fs';
-import { delimiter, join, resolve } from 'path';
-import { UserError } from '@shipfleet/core';
+import { delimiter, join } from 'path';
+import { booleanOption, deprecatedOption, durationOption, pathOption, plainObjectOption, UserError } from '@shipfleet/core';
 import { parseImageRef, parseImageTarget } from './images';
 import { KubeconfigTarget, resolveKubeconfig } from './kubeconfig';
 import { LoadedManifests, loadManifests } from './manifests';
 import { isDns1123Label, labelKeyProblem, labelValueProblem } from './metadata';
 import { RenderedManifests, renderManifests } from './render';
 import { parseLabelSelector } from './selectors';
-import { isPlainObject } from './types';
 
 export const FIELD_MANAGER = 'shipfleet';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
 export const PROJECT_LABEL = 'shipfleet.dev/project';
 export const PROJECT_ANNOTATION = 'shipfleet.dev/project';
 export const COMMIT_ANNOTATION = 'shipfleet.dev/commit';
-export const DEFAULT_TIMEOUT_SECONDS = 300;
+/**
+ * How long rollouts are waited for when `timeout` is left out. Stated in the
+ * schema's description, not as a schema default: Nx would fill that in and
+ * clash with the old name `timeoutSeconds`.
+ */
+export const DEFAULT_TIMEOUT = '5m';
 
 /** What k8s-deploy uses for an option left out; its schema.json states the same defaults. */
 export const K8S_DEPLOY_DEFAULTS = {
-  timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   serverDryRun: false,
   forceConflicts: false,
   prune: false,
@@ -26,7 +29,7 @@ export const K8S_DEPLOY_DEFAULTS = {
   kubectl: 'kubectl',
 } as const;
 
-/** Options of a Kubernetes deploy, as a user writes them (paths relative to the project root). */
+/** Options of a Kubernetes deploy, as a user writes them (paths relative to the workspace root). */
 export interface K8sDeployOptions {
   /** Manifest files and folders (multi-document YAML or JSON), or one kustomization folder. */
   manifests: string | string[];
@@ -48,7 +51,9 @@ export interface K8sDeployOptions {
   kubeconfig?: string;
   /** Kubeconfig context (default: its current-context). */
   context?: string;
-  /** How long to wait for the rollouts (and again for a rollback), in seconds. Default 300. */
+  /** How long to wait for the rollouts (and again for a rollback): "5m", "90s", or a number of seconds. Default 5m. */
+  timeout?: string | number;
+  /** @deprecated the old name of timeout (seconds). */
   timeoutSeconds?: number;
   /** Apply with dryRun=All: the API server validates and admits, nothing is stored. */
   serverDryRun?: boolean;
@@ -78,6 +83,7 @@ export interface NormalizedK8sOptions {
   annotations: Record<string, string>;
   /** Undefined only in a plan dry run where no kubeconfig exists. */
   kubeconfig?: KubeconfigTarget;
+  /** The rollout wait (the `timeout` option), in seconds. */
   timeoutSeconds: number;
   serverDryRun: boolean;
   forceConflicts: boolean;
@@ -89,24 +95,23 @@ export interface NormalizedK8sOptions {
   secrets: string[];
 }
 
-function bool(raw: Record<string, unknown>, name: string, fallback: boolean): boolean {
-  const v = raw[name];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw new UserError(name, `must be true or false, not ${JSON.stringify(v)}`, `Set "${name}": ${fallback ? 'false' : 'true'} or leave it out`);
-  return v;
+/** Where the options are read. Paths are relative to the workspace root (default: the project root itself). */
+export interface K8sOptionsContext {
+  workspaceRoot?: string;
+  /** Told about renamed options and paths read the old way. */
+  warn?: (message: string) => void;
 }
 
 function stringMap(raw: Record<string, unknown>, name: string, example: string): Record<string, string> {
-  const v = raw[name];
-  if (v === undefined || v === null) return {};
-  if (!isPlainObject(v)) throw new UserError(name, 'must be a map of keys to string values', `Example: "${name}": ${example}`);
-  for (const [k, value] of Object.entries(v)) {
+  const map = plainObjectOption(name, raw[name], { what: 'a map of keys to string values', example }) ?? {};
+  for (const [k, value] of Object.entries(map)) {
     if (typeof value !== 'string') throw new UserError(name, `the value of "${k}" is ${JSON.stringify(value)}, not a string`, 'Quote it, e.g. "1.0" instead of 1.0');
   }
-  return v as Record<string, string>;
+  return map as Record<string, string>;
 }
 
-function commandExists(command: string, env: NodeJS.ProcessEnv, baseDir: string): boolean {
+/** `command` is a name looked up on PATH, or an absolute path. */
+function commandExists(command: string, env: NodeJS.ProcessEnv): boolean {
   const executable = (file: string) => {
     try {
       accessSync(file, constants.X_OK);
@@ -115,7 +120,7 @@ function commandExists(command: string, env: NodeJS.ProcessEnv, baseDir: string)
       return false;
     }
   };
-  if (command.includes('/')) return executable(resolve(baseDir, command));
+  if (command.includes('/')) return executable(command);
   return (env.PATH ?? '').split(delimiter).some((dir) => dir && executable(join(dir, command)));
 }
 
@@ -129,14 +134,17 @@ export function toLabelValue(name: string): string {
  * problem is a UserError naming the option. Manifest files are rendered here
  * (so a dry run shows them); a kustomization is rendered when the plan runs.
  */
-export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedK8sOptions {
+export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string, env: NodeJS.ProcessEnv = process.env, context: K8sOptionsContext = {}): NormalizedK8sOptions {
+  const warn = context.warn ?? (() => undefined);
+  const paths = { workspaceRoot: context.workspaceRoot ?? projectRoot, projectRoot, warn };
+  const raw = deprecatedOption(given, 'timeoutSeconds', 'timeout', warn);
   const r = raw as unknown as Record<string, unknown>;
   if (r.manifests === undefined || r.manifests === null || r.manifests === '' || (Array.isArray(r.manifests) && !r.manifests.length)) {
-    throw new UserError('manifests', 'is required', 'List the manifest files or folders (or one kustomization folder) to apply, e.g. "manifests": ["k8s"]');
+    throw new UserError('manifests', 'is required', 'List the manifest files or folders (or one kustomization folder) to apply, e.g. "manifests": ["{projectRoot}/k8s"]');
   }
   const list = Array.isArray(r.manifests) ? r.manifests : [r.manifests];
-  if (list.some((m) => typeof m !== 'string' || !m.trim())) throw new UserError('manifests', 'must be a path or a list of paths', 'Example: "manifests": ["k8s/base", "k8s/service.yaml"]');
-  const manifestPaths = (list as string[]).map((m) => resolve(projectRoot, m));
+  if (list.some((m) => typeof m !== 'string' || !m.trim())) throw new UserError('manifests', 'must be a path or a list of paths', 'Example: "manifests": ["{projectRoot}/k8s/base", "{projectRoot}/k8s/service.yaml"]');
+  const manifestPaths = (list as string[]).map((m) => pathOption('manifests', m, paths)!);
 
   const images = stringMap(r, 'images', '{"registry.example.com/api": "1.4.2"}');
   for (const [name, target] of Object.entries(images)) {
@@ -185,19 +193,14 @@ export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, 
     annotations[PROJECT_ANNOTATION] = r.project;
   }
 
-  let timeoutSeconds: number = K8S_DEPLOY_DEFAULTS.timeoutSeconds;
-  if (r.timeoutSeconds !== undefined && r.timeoutSeconds !== null) {
-    if (typeof r.timeoutSeconds !== 'number' || !Number.isFinite(r.timeoutSeconds) || r.timeoutSeconds <= 0) {
-      throw new UserError('timeoutSeconds', `must be a positive number of seconds, not ${JSON.stringify(r.timeoutSeconds)}`, `Example: "timeoutSeconds": 600 (default ${DEFAULT_TIMEOUT_SECONDS})`);
-    }
-    timeoutSeconds = r.timeoutSeconds;
-  }
-  const serverDryRun = bool(r, 'serverDryRun', K8S_DEPLOY_DEFAULTS.serverDryRun);
-  const forceConflicts = bool(r, 'forceConflicts', K8S_DEPLOY_DEFAULTS.forceConflicts);
-  const rollbackOnFailure = bool(r, 'rollbackOnFailure', K8S_DEPLOY_DEFAULTS.rollbackOnFailure);
-  const dryRun = bool(r, 'dryRun', false);
+  const timeoutMs = durationOption('timeout', r.timeout ?? DEFAULT_TIMEOUT, { min: 1000, example: DEFAULT_TIMEOUT });
+  const flag = (name: keyof typeof K8S_DEPLOY_DEFAULTS & string) => booleanOption(name, r[name]) ?? (K8S_DEPLOY_DEFAULTS[name] as boolean);
+  const serverDryRun = flag('serverDryRun');
+  const forceConflicts = flag('forceConflicts');
+  const rollbackOnFailure = flag('rollbackOnFailure');
+  const dryRun = booleanOption('dryRun', r.dryRun) ?? false;
   let prune: { selector: string } | undefined;
-  if (bool(r, 'prune', K8S_DEPLOY_DEFAULTS.prune)) {
+  if (flag('prune')) {
     const selector = r.pruneSelector ?? (projectLabel ? `${PROJECT_LABEL}=${projectLabel}` : undefined);
     if (selector === undefined) throw new UserError('prune', 'needs a label selector', 'Set pruneSelector (e.g. "app.kubernetes.io/part-of=shop") or project, whose label is used by default');
     if (typeof selector !== 'string' || !selector.trim()) throw new UserError('pruneSelector', 'is empty', 'Give a label selector such as "app.kubernetes.io/part-of=shop"; an empty one would select everything');
@@ -213,10 +216,14 @@ export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, 
   }
 
   const kubectlOption = (r.kubectl as string | undefined) ?? K8S_DEPLOY_DEFAULTS.kubectl;
-  const kubectl = kubectlOption.includes('/') ? resolve(projectRoot, kubectlOption) : kubectlOption;
-  const kubeconfig = resolveKubeconfig({ kubeconfig: raw.kubeconfig ?? undefined, context: raw.context ?? undefined }, projectRoot, env, { required: !dryRun });
+  // A name is looked up on PATH; a path is read like every other path.
+  const kubectl = kubectlOption.includes('/') ? pathOption('kubectl', kubectlOption, paths)! : kubectlOption;
+  // "~/…" is the user's home, and a blank value gets resolveKubeconfig's own message.
+  const kubeconfigOption = raw.kubeconfig ?? undefined;
+  const kubeconfigPath = kubeconfigOption?.trim() && !/^~(\/|$)/.test(kubeconfigOption) ? pathOption('kubeconfig', kubeconfigOption, paths) : kubeconfigOption;
+  const kubeconfig = resolveKubeconfig({ kubeconfig: kubeconfigPath, context: raw.context ?? undefined }, projectRoot, env, { required: !dryRun });
   const manifests = loadManifests(manifestPaths, 'manifests');
-  if (manifests.kind === 'kustomize' && !dryRun && !commandExists(kubectl, env, projectRoot)) {
+  if (manifests.kind === 'kustomize' && !dryRun && !commandExists(kubectl, env)) {
     throw new UserError('kubectl', `${kubectl} is not ${kubectl.includes('/') ? 'an executable file' : 'on PATH'}; it renders the kustomization in ${manifests.dir}`, 'Install kubectl (Debian: apt-get install kubernetes-client), or set kubectl to its path');
   }
   const renderOptions = { images, namespace, labels, annotations };
@@ -231,7 +238,7 @@ export function normalizeK8sOptions(raw: K8sDeployOptions, projectRoot: string, 
     labels,
     annotations,
     kubeconfig,
-    timeoutSeconds,
+    timeoutSeconds: timeoutMs! / 1000,
     serverDryRun,
     forceConflicts,
     rollbackOnFailure,

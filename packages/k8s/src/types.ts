@@ -1,3 +1,8 @@
+import { isPlainObject } from '@shipfleet/core';
+
+// The core check, re-exported for the modules that read Kubernetes JSON.
+export { isPlainObject };
+
 /** A Kubernetes object as plain JSON (what the API server sends and accepts). */
 export interface K8sObject {
   apiVersion: string;
@@ -57,10 +62,6 @@ export function describeRef(ref: { kind: string; name?: string; namespace?: stri
 export function refKey(ref: ObjectRef): string {
   const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
   return `${group}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function clone<T>(v: T): T {

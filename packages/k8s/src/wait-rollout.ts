@@ -1,3 +1,4 @@
+import { sleep } from '@shipfleet/core';
 import { DeployIO } from './deploy-io';
 import { RolloutStatus, rolloutStatus } from './rollout-status';
 import { describeRef, K8sObject, ObjectRef } from './types';
@@ -10,8 +11,6 @@ export interface WaitResult {
   status: RolloutStatus;
   object?: K8sObject;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for one workload by the rules of `kubectl rollout status`, logging each new status line. */
 async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: AbortSignal): Promise<WaitResult> {
@@ -70,7 +69,7 @@ async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: A
       await waker.sleep(Math.min(poll, remaining), signal);
       // Watch events come in bursts: read at most every 100 ms.
       const since = now() - readAt;
-      if (since < 100 && !signal.aborted) await sleep(100 - since);
+      if (since < 100 && !signal.aborted) await sleep(100 - since, signal);
     }
   } finally {
     stopWatch();

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
-import { basename, delimiter, isAbsolute, join, resolve } from 'path';
-import { Plan, runStep, taskStep, UserError } from '@shipfleet/core';
+import { basename, delimiter, join } from 'path';
+import { pathOption, Plan, requiredOption, runStep, secretFromEnv, secretFromFile, taskStep, UserError } from '@shipfleet/core';
 import { listAppFiles } from './app-files';
 import { generateDevIdentity, loadP12, SigningIdentity } from './certificates';
 import { TizenConfig, validateTizenConfig } from './tizen-config';
@@ -11,8 +11,11 @@ export interface PackageTizenOptions {
   appDir: string;
   /** Folder the .wgt is written to. */
   outputPath: string;
+  /** Path of the author .p12. */
   authorCert?: string;
+  /** Name of the env var holding the author .p12 as base64. */
   authorCertEnv?: string;
+  /** Name of the env var holding the author .p12 password. */
   authorPasswordEnv?: string;
   distributorCert?: string;
   distributorCertEnv?: string;
@@ -60,55 +63,68 @@ export interface NormalizedTizenOptions {
   secrets: string[];
 }
 
-const abs = (p: string, base: string) => (isAbsolute(p) ? p : resolve(base, p));
+/**
+ * How paths are read: relative to the workspace root; with `projectRoot`,
+ * `{projectRoot}` is replaced and a path found only under the project root
+ * is read from there with a warning.
+ */
+export interface TvPathContext {
+  projectRoot?: string;
+  warn?: (message: string) => void;
+}
+
+interface PathBase extends TvPathContext {
+  workspaceRoot: string;
+}
 
 function onPath(bin: string, env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
 }
 
-function loadIdentity(role: Role, o: PackageTizenOptions, base: string, env: NodeJS.ProcessEnv, secrets: string[]): IdentitySource | undefined {
+function readP12(role: Role, o: PackageTizenOptions, base: PathBase, env: NodeJS.ProcessEnv): { p12: Buffer; label: string; mask: string[] } | undefined {
   const certOpt = `${role}Cert` as const;
   const envOpt = `${role}CertEnv` as const;
-  const pwOpt = `${role}PasswordEnv` as const;
   const path = o[certOpt];
   const envName = o[envOpt];
   if (path && envName) throw new UserError(certOpt, `both ${certOpt} and ${envOpt} are set`, 'Give the .p12 either as a file path or as a base64 env var, not both');
-  if (!path && !envName) {
+  if (path) {
+    const file = pathOption(certOpt, path, { ...base, mustExist: 'file', fix: 'Point it at the .p12 exported from Tizen Studio\'s Certificate Manager (paths are relative to the workspace root)' })!;
+    const secret = secretFromFile(certOpt, file, { what: `the ${role} .p12` })!;
+    return { p12: secret.bytes, label: secret.source, mask: secret.mask };
+  }
+  if (envName) {
+    const secret = secretFromEnv(envOpt, envName, { env, decode: 'base64', what: `the ${role} .p12` })!;
+    return { p12: secret.bytes, label: secret.source, mask: secret.mask };
+  }
+  return undefined;
+}
+
+function loadIdentity(role: Role, o: PackageTizenOptions, base: PathBase, env: NodeJS.ProcessEnv, secrets: string[]): IdentitySource | undefined {
+  const certOpt = `${role}Cert` as const;
+  const envOpt = `${role}CertEnv` as const;
+  const pwOpt = `${role}PasswordEnv` as const;
+  const cert = readP12(role, o, base, env);
+  if (!cert) {
     if (o[pwOpt]) throw new UserError(pwOpt, `is set but no ${role} certificate is given`, `Set ${certOpt} (a .p12 path) or ${envOpt} (env var holding the base64 .p12)`);
     return undefined;
   }
-  let p12: Buffer;
-  let label: string;
-  if (path) {
-    const file = abs(path, base);
-    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(certOpt, `${file} does not exist`, 'Point it at the .p12 exported from Tizen Studio\'s Certificate Manager');
-    p12 = readFileSync(file);
-    label = file;
-  } else {
-    const b64 = env[envName!];
-    if (!b64) throw new UserError(envOpt, `environment variable ${envName} is not set`, `Put the base64 of the .p12 in ${envName} (for example from your CI secret store)`);
-    secrets.push(b64);
-    if (!/^[A-Za-z0-9+/=\s]+$/.test(b64)) throw new UserError(envOpt, `${envName} is not base64`, 'Encode the .p12 with `base64 -w0 author.p12`');
-    p12 = Buffer.from(b64, 'base64');
-    label = `$${envName}`;
-  }
-  const pwName = o[pwOpt];
-  const password = pwName ? env[pwName] : '';
-  if (pwName && password === undefined) throw new UserError(pwOpt, `environment variable ${pwName} is not set`, `Set ${pwName} to the .p12 password`);
-  if (password) secrets.push(password);
+  secrets.push(...cert.mask);
+  const password = secretFromEnv(pwOpt, o[pwOpt], { env, what: `the ${role} .p12 password` });
+  if (password) secrets.push(...password.mask);
   try {
-    const identity = loadP12(p12, password ?? '');
+    const identity = loadP12(cert.p12, password?.text ?? '');
     secrets.push(identity.keyPem);
-    return { role, label: `${label} (${identity.subject})`, identity };
+    return { role, label: `${cert.label} (${identity.subject})`, identity };
   } catch (e) {
-    throw new UserError(pwName ? pwOpt : certOpt, `${(e as Error).message} (${label})`, pwName ? `Check that ${pwName} holds the password of this .p12` : `Set ${pwOpt} to the name of the env var holding the .p12 password`);
+    throw new UserError(password ? pwOpt : certOpt, `${(e as Error).message} (${cert.label})`, password ? `Check that ${o[pwOpt]} holds the password of this .p12` : `Set ${pwOpt} to the name of the env var holding the .p12 password`);
   }
 }
 
 /** Validates options, config.xml and certificates before anything runs; every problem is a UserError. */
-export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedTizenOptions {
+export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env, paths: TvPathContext = {}): NormalizedTizenOptions {
+  const base: PathBase = { workspaceRoot, ...paths };
   if (!o.appDir) throw new UserError('appDir', 'is required', 'Point it at the built web app folder that holds config.xml');
-  const appDir = abs(o.appDir, workspaceRoot);
+  const appDir = pathOption('appDir', o.appDir, base)!;
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) throw new UserError('appDir', `${appDir} is not a folder`, 'Build the app first, or set appDir to the folder that holds config.xml');
   const configPath = join(appDir, 'config.xml');
   if (!existsSync(configPath)) throw new UserError('appDir', `${configPath} does not exist`, 'A Tizen web app needs config.xml at its root (nx g @shipfleet/nx:tizen-app scaffolds one)');
@@ -122,17 +138,19 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
   const exclude = o.exclude ?? [];
   const files = listAppFiles(appDir, 'appDir', exclude);
   const secrets: string[] = [];
-  const devCertDir = abs(o.devCertDir ?? PACKAGE_TIZEN_DEFAULTS.devCertDir, workspaceRoot);
+  // The default is the workspace's own folder: never looked for under the project.
+  const devCertDir = pathOption('devCertDir', o.devCertDir, base) ?? pathOption('devCertDir', PACKAGE_TIZEN_DEFAULTS.devCertDir, { workspaceRoot })!;
   const dev = (role: Role): IdentitySource => ({ role, label: `development ${role} certificate ${join(devCertDir, `dev-${role}.p12`)} (self-signed; not accepted by the Samsung store)`, devPath: join(devCertDir, `dev-${role}.p12`) });
-  const author = useTizenCli ? dev('author') : loadIdentity('author', o, workspaceRoot, env, secrets);
-  const distributor = useTizenCli ? dev('distributor') : loadIdentity('distributor', o, workspaceRoot, env, secrets);
+  const author = useTizenCli ? dev('author') : loadIdentity('author', o, base, env, secrets);
+  const distributor = useTizenCli ? dev('distributor') : loadIdentity('distributor', o, base, env, secrets);
   if (o.release && !useTizenCli) {
     if (!author) throw new UserError('authorCert', 'a release needs your Samsung author certificate', 'Set authorCert or authorCertEnv (and authorPasswordEnv); development certificates are for the emulator and developer-mode TVs only');
     if (!distributor) throw new UserError('distributorCert', 'a release needs a distributor certificate', 'Set distributorCert or distributorCertEnv (and distributorPasswordEnv) to the distributor .p12 from Samsung');
   }
   // Named like Tizen Studio names it: after the widget's <name>, else the application name.
   const baseName = (config.name || config.appName).replace(/[^A-Za-z0-9._-]+/g, '_');
-  const outFile = join(abs(o.outputPath, workspaceRoot), `${baseName}.wgt`);
+  const outputPath = requiredOption('outputPath', pathOption('outputPath', o.outputPath, base), 'Give the folder to write the .wgt to, e.g. "dist/shipfleet/tv"');
+  const outFile = join(outputPath, `${baseName}.wgt`);
   return {
     appDir,
     outFile,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { memoryLogger, runPlan, UserError, formatPlan, Redactor } from '@shipfleet/core';
@@ -176,10 +176,14 @@ describe('package-tizen: bad input gets a clear error naming the option', () => 
     [{ authorCert: author.p12, authorCertEnv: 'X' }, 'authorCert', /both authorCert and authorCertEnv/],
     [{ authorCertEnv: 'UNSET_CERT' }, 'authorCertEnv', /UNSET_CERT is not set/],
     [{ authorCertEnv: 'NOT_B64' }, 'authorCertEnv', /is not base64/],
+    [{ authorCertEnv: 'author.p12' }, 'authorCertEnv', /"author.p12" is not an environment variable name/],
+    [{ authorCert: author.p12, authorPasswordEnv: 'EMPTY_PW' }, 'authorPasswordEnv', /EMPTY_PW is not set/],
+    [{ authorCert: tmpdir() }, 'authorCert', /is not a file/],
+    [{ outputPath: undefined }, 'outputPath', /is required/],
     [{ distributorPasswordEnv: 'DIST_PW' }, 'distributorPasswordEnv', /no distributor certificate is given/],
     [{ useTizenCli: true }, 'tizenProfile', /is required with useTizenCli/],
   ])('%j → %s', (o, option, message) => {
-    const e = err(o as Partial<PackageTizenOptions>, { ...env, WRONG_PW: 'not-it', NOT_B64: '!!not base64!!' });
+    const e = err(o as Partial<PackageTizenOptions>, { ...env, WRONG_PW: 'not-the-password', NOT_B64: '!!not base64!!', EMPTY_PW: '' });
     expect(e.option).toBe(option);
     expect(e.message).toMatch(message);
     expect(e.message).not.toContain(author.password);
@@ -223,6 +227,56 @@ describe('package-tizen: secrets', () => {
       expect(everything).not.toContain(secret);
     }
     expect(result.normalized.secrets).toEqual(expect.arrayContaining([b64, author.password, distributor.password]));
+  });
+});
+
+describe('package-tizen: paths', () => {
+  function workspace() {
+    const root = tmp('ws');
+    makeTvApp(join(root, 'dist/apps/tv'));
+    mkdirSync(join(root, 'apps/tv/certs'), { recursive: true });
+    copyFileSync(author.p12, join(root, 'apps/tv/certs/author.p12'));
+    return root;
+  }
+  const certs = { authorPasswordEnv: 'AUTHOR_PW', distributorCert: distributor.p12, distributorPasswordEnv: 'DIST_PW' };
+
+  it('reads paths against the workspace root, with {projectRoot} and {workspaceRoot} replaced', () => {
+    const root = workspace();
+    const warnings: string[] = [];
+    const o = normalizeTizenOptions(
+      { appDir: 'dist/apps/tv', outputPath: '{workspaceRoot}/out', devCertDir: 'keys', authorCert: '{projectRoot}/certs/author.p12', ...certs },
+      root,
+      env,
+      { projectRoot: 'apps/tv', warn: (m) => warnings.push(m) },
+    );
+    expect(o.appDir).toBe(join(root, 'dist/apps/tv'));
+    expect(o.outFile).toBe(join(root, 'out/TvApp.wgt'));
+    expect(o.author.label).toBe(`${join(root, 'apps/tv/certs/author.p12')} (${o.author.identity!.subject})`);
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps development certificates in devCertDir, by default .shipfleet/tizen of the workspace', () => {
+    const root = workspace();
+    mkdirSync(join(root, 'apps/tv/.shipfleet/tizen'), { recursive: true });
+    const paths = { projectRoot: 'apps/tv' };
+    expect(normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out' }, root, env, paths).author.devPath).toBe(join(root, '.shipfleet/tizen/dev-author.p12'));
+    expect(normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out', devCertDir: 'keys' }, root, env, paths).distributor.devPath).toBe(join(root, 'keys/dev-distributor.p12'));
+  });
+
+  it('reads a certificate path written against the project root the old way, with a warning', () => {
+    const root = workspace();
+    const warnings: string[] = [];
+    const o = normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out', authorCert: 'certs/author.p12', ...certs }, root, env, { projectRoot: 'apps/tv', warn: (m) => warnings.push(m) });
+    expect(o.author.identity).toBeDefined();
+    expect(warnings).toEqual(['Option "authorCert": "certs/author.p12" is resolved against the project root; write "apps/tv/certs/author.p12" (paths are relative to the workspace root) — the old reading will be removed']);
+    expect(o.author.label).toContain(join(root, 'apps/tv/certs/author.p12'));
+  });
+
+  it('accepts a base64 certificate with line breaks, as `base64` writes it by default', () => {
+    const wrapped = readFileSync(author.p12).toString('base64').replace(/.{76}/g, '$&\n');
+    const o = normalizeTizenOptions({ appDir: makeTvApp(tmp('app')), outputPath: tmp('o'), authorCertEnv: 'AUTHOR_P12', ...certs }, '/', { ...env, AUTHOR_P12: wrapped });
+    expect(o.author.label).toMatch(/^\$AUTHOR_P12 \(/);
+    expect(o.secrets).toContain(wrapped);
   });
 });
 

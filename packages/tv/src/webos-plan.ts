@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'fs';
-import { isAbsolute, join, resolve } from 'path';
-import { Plan, taskStep, UserError } from '@shipfleet/core';
+import { join } from 'path';
+import { pathOption, Plan, requiredOption, taskStep, UserError } from '@shipfleet/core';
 import { listAppFiles } from './app-files';
+import type { TvPathContext } from './tizen-plan';
 import { ipkFileName, readAppInfo, validateAppInfo, WebosAppInfo, writeIpk } from './webos';
 
 export interface PackageWebosOptions {
@@ -21,9 +22,11 @@ export interface NormalizedWebosOptions {
   exclude: string[];
 }
 
-export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: string): NormalizedWebosOptions {
+/** Paths are relative to the workspace root (see TvPathContext for the project root). */
+export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: string, paths: TvPathContext = {}): NormalizedWebosOptions {
+  const base = { workspaceRoot, ...paths };
   if (!o.appDir) throw new UserError('appDir', 'is required', 'Point it at the built web app folder that holds appinfo.json');
-  const appDir = isAbsolute(o.appDir) ? o.appDir : resolve(workspaceRoot, o.appDir);
+  const appDir = pathOption('appDir', o.appDir, base)!;
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) throw new UserError('appDir', `${appDir} is not a folder`, 'Build the app first, or set appDir to the folder that holds appinfo.json');
   const json = readAppInfo(appDir);
   if (json === undefined) throw new UserError('appDir', `${join(appDir, 'appinfo.json')} does not exist`, 'A webOS app needs appinfo.json at its root (nx g @shipfleet/nx:webos-app scaffolds one)');
@@ -33,7 +36,7 @@ export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: str
   }
   const exclude = o.exclude ?? [];
   const files = listAppFiles(appDir, 'appDir', exclude);
-  const outDir = isAbsolute(o.outputPath) ? o.outputPath : resolve(workspaceRoot, o.outputPath);
+  const outDir = requiredOption('outputPath', pathOption('outputPath', o.outputPath, base), 'Give the folder to write the .ipk to, e.g. "dist/shipfleet/tv"');
   return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length, exclude };
 }
 

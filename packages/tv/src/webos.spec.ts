@@ -5,7 +5,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { memoryLogger, runPlan, UserError } from '@shipfleet/core';
 import { makeTvApp, WEBOS_APPINFO } from '../../../tools/tv-fixtures';
-import { buildWebosPlan, normalizeWebosOptions, validateAppInfo } from './index';
+import { buildWebosPlan, normalizeWebosOptions, PackageWebosOptions, validateAppInfo } from './index';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `shipfleet-webos-${p}-`));
 const sh = (cmd: string, args: string[], cwd?: string) => {
@@ -106,6 +106,20 @@ describe('package-webos: appinfo.json is checked with the webOS CLI rules', () =
     const problems = check(patch);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  it('reads appDir and outputPath against the workspace root, and a project-relative appDir the old way with a warning', () => {
+    const root = tmp('ws');
+    makeTvApp(join(root, 'apps/tv/www'));
+    const warnings: string[] = [];
+    const paths = { projectRoot: 'apps/tv', warn: (m: string) => warnings.push(m) };
+    const o = normalizeWebosOptions({ appDir: 'apps/tv/www', outputPath: '{projectRoot}/out' }, root, paths);
+    expect(o.appDir).toBe(join(root, 'apps/tv/www'));
+    expect(o.outFile).toBe(join(root, 'apps/tv/out/com.example.tvapp_1.0.0_all.ipk'));
+    expect(warnings).toEqual([]);
+    expect(normalizeWebosOptions({ appDir: 'www', outputPath: 'dist' }, root, paths).appDir).toBe(join(root, 'apps/tv/www'));
+    expect(warnings).toEqual(['Option "appDir": "www" is resolved against the project root; write "apps/tv/www" (paths are relative to the workspace root) — the old reading will be removed']);
+    expect(() => normalizeWebosOptions({ appDir: 'apps/tv/www' } as PackageWebosOptions, root)).toThrow('Option "outputPath": is required');
   });
 
   it('a folder without appinfo.json, or with broken JSON, is a clear error on appDir', () => {

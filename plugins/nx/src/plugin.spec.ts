@@ -65,7 +65,7 @@ describe('createNodesV2', () => {
     expect(t['apps/tv'].deploy.options).toEqual({ targets: ['package-tizen', 'package-webos'] });
     expect(t['apps/web'].deploy.options).toEqual({ targets: ['vercel-deploy'] });
     expect(t['services/api'].deploy.options).toEqual({ targets: ['k8s-deploy', 'canary-monitor'] });
-    expect(t['services/api']['k8s-deploy'].options).toEqual({ manifests: ['k8s'] });
+    expect(t['services/api']['k8s-deploy'].options).toEqual({ manifests: ['{projectRoot}/k8s'] });
     expect(t['apps/ios'].deploy.options).toEqual({ targets: ['deploy-ios'] });
     expect(t['apps/ios']['build-ios'].options).toEqual({ platform: 'tvos' });
     expect(t['apps/mac'].deploy.options).toEqual({ targets: ['sign-macos'] });

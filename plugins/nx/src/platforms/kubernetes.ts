@@ -9,7 +9,7 @@ export const kubernetes = definePlatform<{ manifests: string }>({
     return manifests ? { manifests } : undefined;
   },
   targets: ({ manifests }) => [
-    { executor: 'k8s-deploy', description: 'Server-side apply, wait for the rollout, undo on failure', runner: 'linux', options: { manifests: [manifests] }, deploys: true },
+    { executor: 'k8s-deploy', description: 'Server-side apply, wait for the rollout, undo on failure', runner: 'linux', options: { manifests: [manifests === '.' ? '{projectRoot}' : `{projectRoot}/${manifests}`] }, deploys: true },
   ],
   ciSecrets: [],
   example: { 'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\n' },

@@ -48,6 +48,16 @@ describe('fastlane-lane executor', () => {
     expect(out).toContain('Option "secretEnv": environment variable SHIPFLEET_TEST_UNSET_SECRET is not set');
   });
 
+  it('gives fastlane the envVars; the old name env still works, with a warning', async () => {
+    const result = await executor({ lane: 'beta', platform: 'ios', env: { GYM_SCHEME: 'App' }, timeoutSeconds: 600 }, context(root));
+    expect(result.success).toBe(true);
+    expect(out).toContain('Option "env" is deprecated: write "envVars" instead');
+    expect(out).toContain('Option "timeoutSeconds" is deprecated: write "timeout" instead');
+    const call = JSON.parse(readFileSync(join(root, 'calls.jsonl'), 'utf8').trim().split('\n')[0]);
+    expect(call.env.GYM_SCHEME).toBe('App');
+    expect(call.cwd).toBe(join(root, 'apps/app'));
+  });
+
   it('names the failing action and masks the secret in its message', async () => {
     process.env.SIGNING_KEY = 'sk-live-abcdef123456';
     process.env.SHIPFLEET_FASTLANE_FAIL_AT = 'upload_to_testflight';

@@ -1,15 +1,18 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
-import { secretsFromEnv } from '@shipfleet/core';
+import { consoleLogger, secretsFromEnv } from '@shipfleet/core';
 import { buildFastlanePlan, FastlaneLaneOptions, normalizeFastlaneOptions } from '@shipfleet/fastlane';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
+import { projectRoot } from '../../utils/project-paths';
 import type { FastlaneLaneExecutorOptions } from './schema';
 
 export default async function fastlaneLaneExecutor(options: FastlaneLaneExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
-    const projectRoot = join(context.root, context.projectsConfigurations.projects[context.projectName!].root);
     // Nx passes enumerated values as any string; the normaliser checks each one.
-    const normalized = normalizeFastlaneOptions(options as Partial<FastlaneLaneOptions>, projectRoot);
+    const normalized = normalizeFastlaneOptions(options as Partial<FastlaneLaneOptions>, join(context.root, projectRoot(context)), {
+      workspaceRoot: context.root,
+      warn: (message) => consoleLogger.warn(message),
+    });
     const secrets = secretsFromEnv('secretEnv', normalized.secretEnv);
     const { plan, report } = buildFastlanePlan(normalized);
     return {

@@ -1,5 +1,6 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
+import { consoleLogger } from '@shipfleet/core';
 import { buildK8sPlan, normalizeK8sOptions } from '@shipfleet/k8s';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
@@ -18,13 +19,15 @@ export default async function k8sDeployExecutor(options: K8sDeployExecutorOption
     const normalized = normalizeK8sOptions(
       {
         ...options,
-        manifests: options.manifests ?? 'k8s',
+        manifests: options.manifests ?? '{projectRoot}/k8s',
         project: options.project ?? context.projectName,
         version: options.version ?? projectVersion(context),
         commit: options.commit ?? head,
         dryRun: options.dryRun,
       },
       root,
+      process.env,
+      { workspaceRoot: context.root, warn: (message) => consoleLogger.warn(message) },
     );
     const { plan } = buildK8sPlan(normalized);
     return { plan, secrets: normalized.secrets };

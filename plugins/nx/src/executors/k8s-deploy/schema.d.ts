@@ -2,7 +2,7 @@
 
 /** Apply manifests with server-side apply (field manager shipfleet), wait like kubectl rollout status, and undo to the previous revision when a rollout does not complete. */
 export interface K8sDeployExecutorOptions {
-  /** Manifest files/folders (multi-document YAML) or a kustomization folder, relative to the project (inferred: k8s or deploy). */
+  /** Manifest files/folders (multi-document YAML) or a kustomization folder, relative to the workspace root ({projectRoot} and {workspaceRoot} are replaced). Default: {projectRoot}/k8s; inferred: the project's k8s or deploy folder. */
   manifests?: string | string[];
   /** Image name (no tag) → tag or sha256 digest, set on every matching container. */
   images?: Record<string, string>;
@@ -18,13 +18,15 @@ export interface K8sDeployExecutorOptions {
   commit?: string;
   /** Project label shipfleet.dev/project (default: the Nx project). */
   project?: string;
-  /** Kubeconfig file (default: KUBECONFIG, else ~/.kube/config, else in-cluster). */
+  /** Kubeconfig file, relative to the workspace root (default: KUBECONFIG, else ~/.kube/config, else in-cluster). */
   kubeconfig?: string;
   /** Kubeconfig context (default: its current-context). */
   context?: string;
+  /** How long to wait for the rollouts, and again for a rollback: a duration such as "5m" or "90s", or a number of seconds (default 5m). */
+  timeout?: string | number;
   /**
-   * How long to wait for the rollouts, and again for a rollback, in seconds.
-   * @default 300
+   * Deprecated: the old name of timeout (seconds).
+   * @deprecated use timeout
    */
   timeoutSeconds?: number;
   /**
@@ -50,7 +52,7 @@ export interface K8sDeployExecutorOptions {
    */
   rollbackOnFailure?: boolean;
   /**
-   * kubectl binary used to render a kustomization.
+   * kubectl binary used to render a kustomization: a name on PATH, or a path relative to the workspace root.
    * @default "kubectl"
    */
   kubectl?: string;

@@ -1,12 +1,15 @@
 import { ExecutorContext } from '@nx/devkit';
+import { consoleLogger, pathOption } from '@shipfleet/core';
 import { buildTizenPlan, normalizeTizenOptions, PROJECT_FILES_EXCLUDE } from '@shipfleet/tv';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
-import { defaultAppDir, defaultOutputPath, packageExclude } from '../../utils/project-paths';
+import { defaultAppDir, defaultOutputPath, packageExclude, projectRoot } from '../../utils/project-paths';
 import type { PackageTizenExecutorOptions } from './schema';
 
 export default async function packageTizenExecutor(options: PackageTizenExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
-    const appDir = options.appDir ?? defaultAppDir(context, 'config.xml');
+    const paths = { projectRoot: projectRoot(context), warn: (message: string) => consoleLogger.warn(message) };
+    // Absolute from here on, so that the default excludes can tell the project folder itself.
+    const appDir = pathOption('appDir', options.appDir, { workspaceRoot: context.root, ...paths }) ?? defaultAppDir(context, 'config.xml');
     const normalized = normalizeTizenOptions(
       {
         ...options,
@@ -17,6 +20,8 @@ export default async function packageTizenExecutor(options: PackageTizenExecutor
         release: options.release ?? context.configurationName === 'production',
       },
       context.root,
+      process.env,
+      paths,
     );
     return { plan: buildTizenPlan(normalized), secrets: normalized.secrets };
   });

@@ -2,17 +2,17 @@
 
 /** Package a built web app as a signed Samsung Tizen .wgt (author + distributor signatures), in Node, with no Tizen Studio. Certificates come from files or base64 env vars; passwords only from env vars. */
 export interface PackageTizenExecutorOptions {
-  /** Built app folder holding config.xml. Default: the build target's output, else dist/<projectRoot>, else the project root. */
+  /** Built app folder holding config.xml, relative to the workspace root ({projectRoot} and {workspaceRoot} are replaced). Default: the build target's output, else dist/<projectRoot>, else the project root. */
   appDir?: string;
-  /** Folder for the .wgt. Default: dist/shipfleet/<project>. */
+  /** Folder the .wgt is written to, relative to the workspace root. Default: dist/shipfleet/<project>. */
   outputPath?: string;
-  /** Path of the author .p12. */
+  /** Path of the author .p12, relative to the workspace root. */
   authorCert?: string;
   /** Name of the env var holding the author .p12 as base64 (secret). */
   authorCertEnv?: string;
   /** Name of the env var holding the author .p12 password (secret). */
   authorPasswordEnv?: string;
-  /** Path of the distributor .p12. */
+  /** Path of the distributor .p12, relative to the workspace root. */
   distributorCert?: string;
   /** Name of the env var holding the distributor .p12 as base64 (secret). */
   distributorCertEnv?: string;

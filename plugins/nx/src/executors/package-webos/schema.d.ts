@@ -2,9 +2,9 @@
 
 /** Package a built web app as an LG webOS .ipk (<id>_<version>_all.ipk), in Node, with no webOS CLI. */
 export interface PackageWebosExecutorOptions {
-  /** Built app folder holding appinfo.json. Default: the build target's output, else dist/<projectRoot>, else the project root. */
+  /** Built app folder holding appinfo.json, relative to the workspace root ({projectRoot} and {workspaceRoot} are replaced). Default: the build target's output, else dist/<projectRoot>, else the project root. */
   appDir?: string;
-  /** Folder for the .ipk. Default: dist/shipfleet/<project>. */
+  /** Folder the .ipk is written to, relative to the workspace root. Default: dist/shipfleet/<project>. */
   outputPath?: string;
   /**
    * Print the plan and run nothing.
