@@ -6,6 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { sleep } from '@shipfleet/core';
 
 export interface PrometheusServer {
   /** http://127.0.0.1:<port> */
@@ -45,7 +46,6 @@ export function backfill(openMetrics: string, dataDir: string, workDir: string, 
   rmSync(file, { force: true });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitReady(url: string, child: ChildProcess, log: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

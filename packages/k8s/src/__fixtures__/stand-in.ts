@@ -107,4 +107,4 @@ export async function requireKubectl(home: string): Promise<void> {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '@shipfleet/core';
