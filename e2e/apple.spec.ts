@@ -12,7 +12,7 @@ describe('Apple targets through the real nx CLI (Apple tools are stand-ins here)
   let ws: SampleWorkspace;
   const state = () => ws.path('security-state.json');
   const env = (extra: Record<string, string> = {}) => ({ IOS_P12: P12_B64, IOS_P12_PW: P12_PASSWORD, ASC_KEY: P8_B64, SHIPFLEET_SECURITY_STATE: state(), SHIPFLEET_CODESIGN_STATE: ws.path('codesign-state.json'), SHIPFLEET_NOTARY_STATE: ws.path('notary-state.json'), SHIPFLEET_STANDIN_LOG: ws.path('calls.jsonl'), HOME: ws.path('home'), ...extra });
-  const signing = ['--certificateEnv=IOS_P12', '--certificatePasswordEnv=IOS_P12_PW', '--apiKeyEnv=ASC_KEY', `--apiKeyId=${KEY_ID}`, `--apiKeyIssuerId=${ISSUER}`];
+  const signing = ['--signingCertEnv=IOS_P12', '--signingPasswordEnv=IOS_P12_PW', '--apiKeyEnv=ASC_KEY', `--apiKeyId=${KEY_ID}`, `--apiKeyIssuerId=${ISSUER}`];
   const calls = () => (existsSync(ws.path('calls.jsonl')) ? ws.read('calls.jsonl').trim().split('\n').map((l) => JSON.parse(l)) : []);
   const securityState = () => JSON.parse(readFileSync(state(), 'utf8'));
 
@@ -74,9 +74,13 @@ describe('Apple targets through the real nx CLI (Apple tools are stand-ins here)
     const bad = ws.nx(['run', 'app:build-ios', '--platform=android'], env());
     expect(bad.code).not.toBe(0);
     expect(bad.output).toContain('Option "platform"');
-    const unset = ws.nx(['run', 'app:build-ios', '--certificateEnv=NOPE_NOT_SET', '--certificatePasswordEnv=IOS_P12_PW'], env());
+    const unset = ws.nx(['run', 'app:build-ios', '--signingCertEnv=NOPE_NOT_SET', '--signingPasswordEnv=IOS_P12_PW'], env());
     expect(unset.code).not.toBe(0);
-    expect(unset.output).toContain('Option "certificateEnv"');
+    expect(unset.output).toContain('Option "signingCertEnv": environment variable NOPE_NOT_SET is not set');
+    // The old name still works, with a warning that names the new one.
+    const old = ws.nx(['run', 'app:build-ios', '--certificateEnv=NOPE_NOT_SET'], env());
+    expect(old.output).toContain('Option "certificateEnv" is deprecated: write "signingCertEnv" instead');
+    expect(old.output).toContain('Option "signingCertEnv": environment variable NOPE_NOT_SET is not set');
   });
 
   it('sign-macos signs, notarizes (Accepted), staples and assesses; an Invalid verdict fails with the log', () => {

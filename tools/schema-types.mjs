@@ -12,7 +12,7 @@ const EXECUTORS = join(dirname(fileURLToPath(import.meta.url)), '..', 'plugins',
 const SCALARS = { string: 'string', number: 'number', integer: 'number', boolean: 'boolean', null: 'null' };
 const SHAPES = ['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'oneOf', 'anyOf'];
 // Keywords that annotate or constrain values without changing their TypeScript type.
-const ANNOTATIONS = ['$schema', '$id', 'version', 'title', 'description', 'default', 'examples', 'x-priority', 'x-prompt', 'alias', 'aliases', 'minimum', 'maximum', 'minItems', 'maxItems', 'pattern'];
+const ANNOTATIONS = ['$schema', '$id', 'version', 'title', 'description', 'default', 'examples', 'x-priority', 'x-prompt', 'x-deprecated', 'alias', 'aliases', 'minimum', 'maximum', 'minItems', 'maxItems', 'pattern'];
 const KNOWN = new Set([...SHAPES, ...ANNOTATIONS]);
 
 /** build-ios → BuildIosExecutorOptions */
@@ -28,6 +28,7 @@ function jsdoc(schema, indent) {
   const lines = [];
   if (schema.description) lines.push(...schema.description.split('\n'));
   if (schema.default !== undefined) lines.push(`@default ${JSON.stringify(schema.default)}`);
+  if (schema['x-deprecated']) lines.push(`@deprecated ${schema['x-deprecated'] === true ? '' : schema['x-deprecated']}`.trimEnd());
   if (!lines.length) return '';
   const text = lines.map((l) => l.replace(/\*\//g, '*\\/'));
   if (text.length === 1) return `${indent}/** ${text[0]} */\n`;

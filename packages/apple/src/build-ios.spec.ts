@@ -66,7 +66,7 @@ describe('build-ios plan, argument by argument', () => {
   it('uses the workspace, a custom configuration and the API key for -allowProvisioningUpdates', () => {
     const root = iosProject({ workspace: true, podfile: { pods: ['Alamofire'] } });
     writeFileIn(join(root, 'keys', `AuthKey_${KEY_ID}.p8`), P8);
-    const o = normalizeBuildIosOptions({ configuration: 'AppStore', apiKeyPath: `keys/AuthKey_${KEY_ID}.p8`, apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER, teamId: TEAM }, root, {});
+    const o = normalizeBuildIosOptions({ configuration: 'AppStore', apiKey: `keys/AuthKey_${KEY_ID}.p8`, apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER, teamId: TEAM }, root, {});
     const { plan, signing } = buildIosPlan(o, { workDir: '/tmp/w' });
     const keyPath = `/tmp/w/private_keys/AuthKey_${KEY_ID}.p8`;
     expect(signing.apiKeyPath).toBe(keyPath);
@@ -135,7 +135,7 @@ describe('temporary keychain (shared by build-ios and sign-macos)', () => {
     const p12 = fakeP12().toString('base64');
     const profile = mobileprovision({ uuid: '0f8fad5b-d9cb-469f-a165-70867728950e' }).toString('base64');
     const env = { P12: p12, P12_PW: 'p12-Pass!word', PROFILE: profile, HOME: '/home/ci' };
-    const o = normalizeBuildIosOptions({ certificateEnv: 'P12', certificatePasswordEnv: 'P12_PW', profilesEnv: ['PROFILE'] }, root, env);
+    const o = normalizeBuildIosOptions({ signingCertEnv: 'P12', signingPasswordEnv: 'P12_PW', profilesEnv: ['PROFILE'] }, root, env);
     const { plan, secrets, signing } = buildIosPlan(o, { workDir: '/tmp/w' });
     const kc = '/tmp/w/shipfleet-signing.keychain-db';
     expect(signing.keychainPath).toBe(kc);
@@ -165,7 +165,7 @@ describe('temporary keychain (shared by build-ios and sign-macos)', () => {
   it('imports a .p12 given as a path from where it is, decoding nothing', () => {
     const root = iosProject();
     writeFileIn(join(root, 'dist.p12'), fakeP12());
-    const o = normalizeBuildIosOptions({ certificate: 'dist.p12' }, root, {});
+    const o = normalizeBuildIosOptions({ signingCert: 'dist.p12' }, root, {});
     const { plan } = buildIosPlan(o, { workDir: '/tmp/w' });
     expect(plan.steps.some((s) => s.kind === 'write')).toBe(false);
     expect(runs(plan.steps).find((s) => s.args[0] === 'import')!.args.slice(0, 6)).toEqual(['import', join(root, 'dist.p12'), '-k', '/tmp/w/shipfleet-signing.keychain-db', '-P', '']);
@@ -264,7 +264,7 @@ describe('deploy-ios', () => {
     expect(upload.file).toBe('xcrun');
     expect(upload.args).toEqual(['altool', '--upload-app', '-f', `<the .ipa exported to ${o.build.exportPath}>`, '-t', 'appletvos', '--apiKey', KEY_ID, '--apiIssuer', ISSUER]);
     expect(upload.env).toEqual({ API_PRIVATE_KEYS_DIR: '/tmp/w/private_keys' });
-    expect(upload.retry).toEqual({ attempts: 3, delayMs: 30_000 });
+    expect(upload.retry).toEqual({ attempts: 3, delayMs: 30_000, factor: 2, maxDelayMs: 120_000, jitter: 0.2 });
     expect(signing.apiKeyPath).toBe(`/tmp/w/private_keys/AuthKey_${KEY_ID}.p8`);
     expect(plan.title).toMatch(/^deploy-ios/);
     runtime.set('artifact', '/out/App.ipa');
@@ -301,7 +301,7 @@ describe('dry run', () => {
   it('shows every command, the placeholders and the ExportOptions, with secrets masked', () => {
     const root = iosProject({ sharedSchemes: [] });
     const env = { P12: fakeP12().toString('base64'), P12_PW: 'p12-Pass!word', ASC_KEY: P8 };
-    const o = normalizeBuildIosOptions({ certificateEnv: 'P12', certificatePasswordEnv: 'P12_PW', apiKeyEnv: 'ASC_KEY', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER }, root, env);
+    const o = normalizeBuildIosOptions({ signingCertEnv: 'P12', signingPasswordEnv: 'P12_PW', apiKeyEnv: 'ASC_KEY', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER }, root, env);
     const { plan, secrets } = buildIosPlan(o);
     const redactor = new Redactor(secrets);
     const text = formatPlan(plan, redactor);
@@ -352,26 +352,27 @@ describe('every bad option is a UserError naming it', () => {
     [{ buildNumber: -1 }, 'buildNumber', /not a build number/],
     [{ pods: 'maybe' }, 'pods', /not one of auto, always, never/],
     [{ pods: 'always' }, 'pods', /no Podfile/],
-    [{ timeoutSeconds: 0 }, 'timeoutSeconds', /not a positive number/],
-    [{ outputPath: '' }, 'outputPath', /non-empty string/],
-    [{ certificateEnv: 'NOT_SET' }, 'certificateEnv', /environment variable NOT_SET is not set/],
-    [{ certificateEnv: 'bad name' }, 'certificateEnv', /not an environment variable name/],
-    [{ certificateEnv: 'BAD_B64' }, 'certificateEnv', /BAD_B64 is not base64/],
-    [{ certificate: 'missing.p12' }, 'certificate', /does not exist/],
-    [{ certificate: 'not.p12' }, 'certificate', /is not a PKCS#12/],
-    [{ certificate: 'not.p12', certificateEnv: 'P12' }, 'certificate', /both certificate and certificateEnv/],
-    [{ certificatePasswordEnv: 'PW' }, 'certificatePasswordEnv', /no certificate is given/],
-    [{ certificateEnv: 'P12', certificatePasswordEnv: 'NOPE' }, 'certificatePasswordEnv', /NOPE is not set/],
+    [{ timeout: 0 }, 'timeout', /0 is shorter than 1s/],
+    [{ timeout: 'soon' }, 'timeout', /"soon" is not a duration/],
+    [{ outputPath: '' }, 'outputPath', /must be a path/],
+    [{ signingCertEnv: 'NOT_SET' }, 'signingCertEnv', /environment variable NOT_SET is not set/],
+    [{ signingCertEnv: 'bad name' }, 'signingCertEnv', /not an environment variable name/],
+    [{ signingCertEnv: 'BAD_B64' }, 'signingCertEnv', /BAD_B64 is not base64/],
+    [{ signingCert: 'missing.p12' }, 'signingCert', /does not exist/],
+    [{ signingCert: 'not.p12' }, 'signingCert', /is not a PKCS#12/],
+    [{ signingCert: 'not.p12', signingCertEnv: 'P12' }, 'signingCert', /both signingCert and signingCertEnv/],
+    [{ signingPasswordEnv: 'PW' }, 'signingPasswordEnv', /no certificate is given/],
+    [{ signingCertEnv: 'P12', signingPasswordEnv: 'NOPE' }, 'signingPasswordEnv', /NOPE is not set/],
     [{ profiles: ['missing.mobileprovision'] }, 'profiles', /does not exist/],
     [{ profiles: 'one.mobileprovision' }, 'profiles', /list of strings/],
     [{ profiles: ['junk.mobileprovision'] }, 'profiles', /holds no property list/],
     [{ profiles: ['expired.mobileprovision'] }, 'profiles', /expired on 2020-01-01/],
     [{ profiles: ['adhoc.mobileprovision'] }, 'profiles', /is for ad-hoc distribution but exportMethod is app-store-connect/],
     [{ profilesEnv: ['UNSET_PROFILE'] }, 'profilesEnv', /UNSET_PROFILE is not set/],
-    [{ apiKeyPath: 'missing.p8', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER }, 'apiKeyPath', /does not exist/],
-    [{ apiKeyPath: 'bad.p8', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER }, 'apiKeyPath', /not an App Store Connect API key/],
-    [{ apiKeyEnv: 'ASC', apiKeyPath: 'bad.p8' }, 'apiKeyPath', /both apiKeyPath and apiKeyEnv/],
-    [{ apiKeyId: KEY_ID }, 'apiKeyPath', /apiKeyId is set but no key is given/],
+    [{ apiKey: 'missing.p8', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER }, 'apiKey', /does not exist/],
+    [{ apiKey: 'bad.p8', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER }, 'apiKey', /not an App Store Connect API key/],
+    [{ apiKeyEnv: 'ASC', apiKey: 'bad.p8' }, 'apiKey', /both apiKey and apiKeyEnv/],
+    [{ apiKeyId: KEY_ID }, 'apiKey', /apiKeyId is set but no key is given/],
     [{ apiKeyEnv: 'ASC' }, 'apiKeyId', /is required with an API key/],
     [{ apiKeyEnv: 'ASC', apiKeyId: 'short' }, 'apiKeyId', /not an App Store Connect key ID/],
     [{ apiKeyEnv: 'ASC', apiKeyId: KEY_ID }, 'apiKeyIssuerId', /is required with an API key/],
@@ -407,7 +408,7 @@ describe('every bad option is a UserError naming it', () => {
   it.each([
     [{ exportMethod: 'release-testing' }, {}, 'exportMethod', /cannot be uploaded to App Store Connect/],
     [{ exportDestination: 'upload' }, {}, 'exportDestination', /uploads the exported file itself/],
-    [{}, {}, 'apiKeyPath', /needs App Store Connect credentials/],
+    [{}, {}, 'apiKey', /needs App Store Connect credentials/],
     [{ upload: 'ftp' }, {}, 'upload', /not one of altool, fastlane/],
     [{ upload: 'fastlane' }, {}, 'fastlaneLane', /is required with upload: fastlane/],
     [{ upload: 'fastlane', fastlaneLane: 'beta' }, {}, 'upload', /no fastlane\/Fastfile/],
@@ -415,7 +416,7 @@ describe('every bad option is a UserError naming it', () => {
     [{ appleId: 'not-an-email', appSpecificPasswordEnv: 'ASP' }, { ASP: 'x' }, 'appleId', /not an Apple ID/],
     [{ appleId: 'a@b.c' }, {}, 'appSpecificPasswordEnv', /is required with appleId/],
     [{ appleId: 'a@b.c', appSpecificPasswordEnv: 'ASP' }, {}, 'appSpecificPasswordEnv', /ASP is not set/],
-    [{ appleId: 'a@b.c', appSpecificPasswordEnv: 'ASP', uploadAttempts: 0 }, { ASP: 'x' }, 'uploadAttempts', /not a number of attempts/],
+    [{ appleId: 'a@b.c', appSpecificPasswordEnv: 'ASP', uploadAttempts: 0 }, { ASP: 'x' }, 'uploadAttempts', /0 is not a whole number of attempts from 1 to 10/],
   ])('deploy-ios %j → %s', (opts, env, option, message) => {
     expect(() => normalizeDeployIosOptions(opts as never, iosProject(), env)).toThrow(expect.objectContaining({ option, message: expect.stringMatching(message) }));
   });

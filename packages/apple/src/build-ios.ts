@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { extname, join } from 'path';
-import { Plan, runStep, Step, taskStep, UserError } from '@shipfleet/core';
+import { booleanOption, durationOption, isPlainObject, oneOfOption, Plan, runStep, Step, taskStep, UserError } from '@shipfleet/core';
 import { ApiKeyInput, ApiKeyOptions, CertificateInput, CertificateOptions, normalizeApiKey, normalizeCertificate, normalizeProfiles, stringMap, TEAM_ID } from './credentials';
 import { exportOptions, ExportOptionsInput, exportOptionsPlist } from './export-options';
 import { signingSetupSteps, SigningSetup } from './keychain';
 import { podsState, PodsState } from './pods';
 import { ProvisioningProfile } from './profiles';
 import { RunTimeValues } from './runtime-values';
-import { abs, booleanOption, firstLine, homeDir, isPlainObject, oneOf, randomName, secondsOption, stringOption, tempBase } from './util';
+import { optionPaths, OptionsContext, pathFrom, withCurrentNames } from './option-reading';
+import { firstLine, homeDir, randomName, stringOption, tempBase } from './util';
 import { resolveBuildNumber, resolveMarketingVersion, ResolvedValue } from './version';
 import {
   APPLE_PLATFORMS,
@@ -30,7 +31,7 @@ import {
 export interface BuildIosOptions extends CertificateOptions, ApiKeyOptions {
   /** ios (default), tvos, watchos or visionos. */
   platform?: ApplePlatform;
-  /** .xcworkspace path (relative to the project root); default: found in the project. */
+  /** .xcworkspace path (relative to the workspace root); default: found in the project. */
   workspace?: string;
   /** .xcodeproj path, when there is no workspace. */
   project?: string;
@@ -60,11 +61,13 @@ export interface BuildIosOptions extends CertificateOptions, ApiKeyOptions {
   profiles?: string[];
   /** Names of env vars each holding a base64 .mobileprovision. */
   profilesEnv?: string[];
-  /** Folder for the archive, export, ExportOptions.plist and result bundle. Default <project>/build/shipfleet. */
+  /** Folder for the archive, export, ExportOptions.plist and result bundle. Default {projectRoot}/build/shipfleet. */
   outputPath?: string;
   /** auto (default): `pod install` when Pods/Manifest.lock is missing or differs from Podfile.lock. */
   pods?: 'auto' | 'always' | 'never';
-  /** Stop xcodebuild after this long (each of archive and export). */
+  /** Stop xcodebuild after this long (each of archive and export): a duration such as "45m", or seconds. */
+  timeout?: string | number;
+  /** @deprecated use timeout */
   timeoutSeconds?: number;
 }
 
@@ -104,7 +107,7 @@ export const BUILD_IOS_DEFAULTS = {
   exportMethod: 'app-store-connect',
   exportDestination: 'export',
   uploadSymbols: true,
-  outputPath: 'build/shipfleet',
+  outputPath: '{projectRoot}/build/shipfleet',
   pods: 'auto',
 } as const;
 
@@ -120,14 +123,20 @@ function podCommand(state: PodsState, projectRoot: string): string[] {
   return gemfile && /cocoapods/.test(readFileSync(gemfile, 'utf8')) ? ['bundle', 'exec', 'pod', 'install'] : ['pod', 'install'];
 }
 
-/** Validates build-ios options against the project on disk; every problem is a UserError naming the option. */
-export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedBuildIosOptions {
-  if (!isPlainObject(raw)) throw new UserError('options', 'must be an object', 'Pass the executor options as a map');
-  const platform = oneOf(raw.platform, 'platform', APPLE_PLATFORMS, BUILD_IOS_DEFAULTS.platform, `Use one of ${APPLE_PLATFORMS.join(', ')}; the destination follows (generic/platform=iOS, …)`);
-  const container = findXcodeContainer(projectRoot, raw);
+/**
+ * Validates build-ios options against the project on disk; every problem is a
+ * UserError naming the option. Paths in options are relative to
+ * `context.workspaceRoot`; the Xcode project is looked for in `projectRoot`.
+ */
+export function normalizeBuildIosOptions(options: Partial<BuildIosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, context: OptionsContext = {}): NormalizedBuildIosOptions {
+  if (!isPlainObject(options)) throw new UserError('options', 'must be an object', 'Pass the executor options as a map');
+  const paths = optionPaths(projectRoot, context);
+  const raw = withCurrentNames(options, paths.warn, BUILD_IOS_DEFAULTS);
+  const platform = oneOfOption('platform', raw.platform, APPLE_PLATFORMS, { fix: `Use one of ${APPLE_PLATFORMS.join(', ')}; the destination follows (generic/platform=iOS, …)` }) ?? BUILD_IOS_DEFAULTS.platform;
+  const container = findXcodeContainer(paths, raw);
   const configuration = stringOption(raw.configuration, 'configuration', 'Use the build configuration name, e.g. "Release"') ?? BUILD_IOS_DEFAULTS.configuration;
 
-  const podsMode = oneOf(raw.pods, 'pods', ['auto', 'always', 'never'] as const, BUILD_IOS_DEFAULTS.pods, 'Use auto (pod install when Pods/Manifest.lock differs from Podfile.lock), always or never');
+  const podsMode = oneOfOption('pods', raw.pods, ['auto', 'always', 'never'] as const, { fix: 'Use auto (pod install when Pods/Manifest.lock differs from Podfile.lock), always or never' }) ?? BUILD_IOS_DEFAULTS.pods;
   const state = podsState(container.dir);
   if (podsMode === 'always' && !state) throw new UserError('pods', `is "always" but there is no Podfile in ${container.dir}`, 'Use pods: auto, or add the Podfile next to the Xcode project');
   if (container.createdByPods && podsMode === 'never') throw new UserError('pods', `is "never" but ${container.path} does not exist yet`, 'Run pod install (pods: auto) or commit the workspace');
@@ -161,16 +170,15 @@ export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectR
   if (!method) {
     throw new UserError('exportMethod', `"${String(methodRaw)}" is not an export method for ${PLATFORM_INFO[platform].label}`, `Use one of ${EXPORT_METHODS.join(', ')} (or the names before Xcode 15.4: ${EXPORT_METHODS.map((m) => OLD_EXPORT_METHOD_NAMES[m]).join(', ')})`);
   }
-  const destination = oneOf(raw.exportDestination, 'exportDestination', ['export', 'upload'] as const, BUILD_IOS_DEFAULTS.exportDestination);
+  const destination = oneOfOption('exportDestination', raw.exportDestination, ['export', 'upload'] as const) ?? BUILD_IOS_DEFAULTS.exportDestination;
   if (destination === 'upload' && method !== 'app-store-connect') throw new UserError('exportDestination', `"upload" works only with exportMethod app-store-connect, not ${method}`, 'Use exportDestination: export');
-  const uploadSymbols = booleanOption(raw.uploadSymbols, 'uploadSymbols', BUILD_IOS_DEFAULTS.uploadSymbols);
+  const uploadSymbols = booleanOption('uploadSymbols', raw.uploadSymbols) ?? BUILD_IOS_DEFAULTS.uploadSymbols;
   const signingCertificate = stringOption(raw.signingCertificate, 'signingCertificate', 'Use a certificate name, SHA-1, or a selector such as "Apple Distribution"');
 
-  const base = projectRoot;
   const secrets: string[] = [];
-  const certificate = normalizeCertificate(raw, base, env, secrets);
-  const apiKey = normalizeApiKey(raw, base, env, secrets);
-  const profiles = normalizeProfiles(raw, base, env);
+  const certificate = normalizeCertificate(raw, paths, env, secrets);
+  const apiKey = normalizeApiKey(raw, paths, env, secrets);
+  const profiles = normalizeProfiles(raw, paths, env);
 
   const explicit = stringMap(raw.provisioningProfiles, 'provisioningProfiles', '{"com.example.app": "App Store profile name or UUID"}');
   const provisioningProfiles: Record<string, string> = {};
@@ -182,13 +190,13 @@ export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectR
   }
   Object.assign(provisioningProfiles, explicit);
 
-  const signingStyle = oneOf(raw.signingStyle, 'signingStyle', ['automatic', 'manual'] as const, profiles.length || Object.keys(explicit).length ? 'manual' : 'automatic');
+  const signingStyle = oneOfOption('signingStyle', raw.signingStyle, ['automatic', 'manual'] as const) ?? (profiles.length || Object.keys(explicit).length ? 'manual' : 'automatic');
   if (signingStyle === 'manual' && !Object.keys(provisioningProfiles).length) {
     throw new UserError('provisioningProfiles', 'manual signing needs a provisioning profile for each bundle identifier, and none is known', 'Give profiles (.mobileprovision files with an explicit bundle ID) or map bundle IDs to profile names in provisioningProfiles, or use signingStyle: automatic');
   }
 
   let teamId: string | undefined;
-  if (raw.teamId !== undefined) {
+  if (raw.teamId != null) {
     if (typeof raw.teamId !== 'string' || !TEAM_ID.test(raw.teamId)) throw new UserError('teamId', `${JSON.stringify(raw.teamId)} is not a team ID`, 'A team ID is 10 upper-case letters and digits (developer.apple.com → Membership details)');
     teamId = raw.teamId;
   } else {
@@ -199,10 +207,8 @@ export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectR
 
   const marketingVersion = resolveMarketingVersion(raw.marketingVersion, projectRoot);
   const buildNumber = resolveBuildNumber(raw.buildNumber, env);
-  const timeoutSeconds = secondsOption(raw.timeoutSeconds, 'timeoutSeconds');
-
-  const outputRaw = stringOption(raw.outputPath, 'outputPath', 'Use a folder path, e.g. "dist/ios"');
-  const outputPath = abs(outputRaw ?? BUILD_IOS_DEFAULTS.outputPath, projectRoot);
+  const timeoutMs = durationOption('timeout', raw.timeout, { min: 1000, example: '45m' });
+  const outputPath = pathFrom(paths, 'outputPath', raw.outputPath ?? BUILD_IOS_DEFAULTS.outputPath, { fix: 'Give a folder relative to the workspace root, e.g. "dist/apps/ios"' })!;
   const name = scheme ?? container.name;
   return {
     projectRoot,
@@ -225,7 +231,7 @@ export function normalizeBuildIosOptions(raw: Partial<BuildIosOptions>, projectR
     certificate,
     profiles,
     apiKey,
-    timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
+    timeoutMs,
     tempBase: tempBase(env),
     home: homeDir(env),
     secrets,

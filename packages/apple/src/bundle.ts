@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync } from 'fs';
 import { basename, extname, join, relative } from 'path';
 import plist from 'plist';
-import { isPlainObject } from './util';
+import { isPlainObject } from '@shipfleet/core';
 
 /** Bundle types that hold code of their own and are signed as a unit. */
 export const CODE_BUNDLE_EXTENSIONS = ['.app', '.framework', '.xpc', '.appex', '.bundle', '.plugin', '.kext', '.systemextension', '.dext', '.qlgenerator', '.mdimporter', '.saver', '.prefPane'];

@@ -1,9 +1,10 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { runStep, RunStep, Step, UserError } from '@shipfleet/core';
+import { isPlainObject, oneOfOption, positiveIntegerOption, RetryPolicy, runStep, RunStep, Step, UserError } from '@shipfleet/core';
 import { ApplePlan, BUILD_IOS_DEFAULTS, BuildIosOptions, buildIosPlan, NormalizedBuildIosOptions, normalizeBuildIosOptions } from './build-ios';
 import { AppleIdInput, normalizeAppleId } from './credentials';
-import { isPlainObject, oneOf, stringOption } from './util';
+import { OptionsContext } from './option-reading';
+import { stringOption } from './util';
 import { ApplePlatform, PLATFORM_INFO } from './xcode';
 
 export interface DeployIosOptions extends BuildIosOptions {
@@ -14,15 +15,18 @@ export interface DeployIosOptions extends BuildIosOptions {
   /** Apple ID for altool when there is no API key; the password is read by altool from the env var (`-p @env:NAME`). */
   appleId?: string;
   appSpecificPasswordEnv?: string;
-  /** Attempts for the upload, with backoff: 30 s before the second, doubling after (default 3). */
+  /** Attempts for the upload, with backoff (UPLOAD_RETRY): about 30 s before the second, doubling after (default 3). */
   uploadAttempts?: number;
 }
+
+/** How a failed upload is retried: App Store Connect's upload service recovers in minutes, not seconds. */
+export const UPLOAD_RETRY: RetryPolicy = { attempts: 3, delayMs: 30_000, factor: 2, maxDelayMs: 120_000, jitter: 0.2 };
 
 /** What deploy-ios uses for an option left out: build-ios's defaults and the upload's. */
 export const DEPLOY_IOS_DEFAULTS = {
   ...BUILD_IOS_DEFAULTS,
   upload: 'altool',
-  uploadAttempts: 3,
+  uploadAttempts: UPLOAD_RETRY.attempts,
 } as const;
 
 export interface NormalizedDeployIosOptions {
@@ -34,22 +38,20 @@ export interface NormalizedDeployIosOptions {
   secrets: string[];
 }
 
-/** Validates deploy-ios options: build-ios's, plus how the build reaches App Store Connect. */
-export function normalizeDeployIosOptions(raw: Partial<DeployIosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedDeployIosOptions {
+/** Validates deploy-ios options: build-ios's (paths read as build-ios reads them), plus how the build reaches App Store Connect. */
+export function normalizeDeployIosOptions(raw: Partial<DeployIosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, context: OptionsContext = {}): NormalizedDeployIosOptions {
   if (!isPlainObject(raw)) throw new UserError('options', 'must be an object', 'Pass the executor options as a map');
   const { upload: uploadRaw, fastlaneLane, appleId, appSpecificPasswordEnv, uploadAttempts: attemptsRaw, ...buildRaw } = raw;
-  const build = normalizeBuildIosOptions(buildRaw, projectRoot, env);
+  const build = normalizeBuildIosOptions(buildRaw, projectRoot, env, context);
   if (build.exportOptions.method !== 'app-store-connect') {
     throw new UserError('exportMethod', `a ${build.exportOptions.method} build cannot be uploaded to App Store Connect`, 'Use exportMethod app-store-connect (the default) for deploy-ios, or build-ios for other methods');
   }
   if (build.exportOptions.destination !== 'export') {
     throw new UserError('exportDestination', 'deploy-ios uploads the exported file itself', 'Leave exportDestination at "export"');
   }
-  const upload = oneOf(uploadRaw, 'upload', ['altool', 'fastlane'] as const, DEPLOY_IOS_DEFAULTS.upload);
-  const uploadAttempts = attemptsRaw ?? DEPLOY_IOS_DEFAULTS.uploadAttempts;
-  if (typeof uploadAttempts !== 'number' || !Number.isInteger(uploadAttempts) || uploadAttempts < 1 || uploadAttempts > 10) {
-    throw new UserError('uploadAttempts', `${JSON.stringify(attemptsRaw)} is not a number of attempts from 1 to 10`, `Give 1 for a single attempt, or leave it out for ${DEPLOY_IOS_DEFAULTS.uploadAttempts}`);
-  }
+  const upload = oneOfOption('upload', uploadRaw, ['altool', 'fastlane'] as const) ?? DEPLOY_IOS_DEFAULTS.upload;
+  const uploadAttempts =
+    positiveIntegerOption('uploadAttempts', attemptsRaw, { max: 10, unit: 'attempts', fix: `Give 1 for a single attempt, up to 10, or leave it out for ${DEPLOY_IOS_DEFAULTS.uploadAttempts}` }) ?? DEPLOY_IOS_DEFAULTS.uploadAttempts;
   const secrets = [...build.secrets];
   if (upload === 'fastlane') {
     const lane = stringOption(fastlaneLane, 'fastlaneLane', 'Name the lane that uploads, e.g. "upload_testflight"');
@@ -58,10 +60,10 @@ export function normalizeDeployIosOptions(raw: Partial<DeployIosOptions>, projec
     if (!fastfile) throw new UserError('upload', `is "fastlane" but there is no fastlane/Fastfile in ${projectRoot}`, 'Use upload: altool, or add the Fastfile');
     return { build, upload, fastlane: { lane, fastfile }, uploadAttempts, secrets };
   }
-  if (fastlaneLane !== undefined) throw new UserError('fastlaneLane', 'is set but upload is not "fastlane"', 'Set upload: fastlane, or drop fastlaneLane');
+  if (fastlaneLane != null) throw new UserError('fastlaneLane', 'is set but upload is not "fastlane"', 'Set upload: fastlane, or drop fastlaneLane');
   const appleIdAuth = normalizeAppleId({ appleId, appSpecificPasswordEnv }, env, secrets, false);
   if (!build.apiKey && !appleIdAuth) {
-    throw new UserError('apiKeyPath', 'deploy-ios needs App Store Connect credentials to upload', 'Give an API key (apiKeyPath or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with appSpecificPasswordEnv');
+    throw new UserError('apiKey', 'deploy-ios needs App Store Connect credentials to upload', 'Give an API key (apiKey or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with appSpecificPasswordEnv');
   }
   return { build, upload, appleId: appleIdAuth, uploadAttempts, secrets };
 }
@@ -92,7 +94,8 @@ export function altoolUploadArgs(u: AltoolUpload): string[] {
 export function altoolUploadStep(u: AltoolUpload): RunStep {
   return runStep('Upload to App Store Connect (TestFlight)', 'xcrun', altoolUploadArgs(u), {
     ...(u.apiKey && u.apiKeysDir ? { env: { API_PRIVATE_KEYS_DIR: u.apiKeysDir } } : {}),
-    ...(u.attempts && u.attempts > 1 ? { retry: { attempts: u.attempts, delayMs: 30_000 } } : {}),
+    ...(!u.apiKey && u.appleId ? { secretEnv: [u.appleId.passwordEnv] } : {}),
+    ...(u.attempts && u.attempts > 1 ? { retry: { ...UPLOAD_RETRY, attempts: u.attempts } } : {}),
   });
 }
 

@@ -12,3 +12,4 @@ export * from './build-ios';
 export * from './deploy-ios';
 export * from './sign-macos';
 export * from './sdk';
+export * from './option-reading';

@@ -1,4 +1,4 @@
-import { isPlainObject } from './util';
+import { isPlainObject } from '@shipfleet/core';
 
 export interface NotarySubmission {
   id: string;

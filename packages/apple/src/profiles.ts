@@ -1,5 +1,5 @@
 import plist from 'plist';
-import { isPlainObject } from './util';
+import { isPlainObject } from '@shipfleet/core';
 
 export interface ProvisioningProfile {
   uuid: string;

@@ -95,7 +95,7 @@ describe('sign-macos plan, argument by argument', () => {
 
   it('shows the rule when the app is not built yet, and masks the app-specific password, p12 and keychain passwords in the dry run', () => {
     const dir = tempDir();
-    const o = normalizeSignMacosOptions({ app: 'dist/Later.app', identity: IDENTITY, appleId: 'ci@example.com', teamId: TEAM, appSpecificPasswordEnv: 'ASP', certificateEnv: 'P12', certificatePasswordEnv: 'P12_PW' }, dir, env);
+    const o = normalizeSignMacosOptions({ app: 'dist/Later.app', identity: IDENTITY, appleId: 'ci@example.com', teamId: TEAM, appSpecificPasswordEnv: 'ASP', signingCertEnv: 'P12', signingPasswordEnv: 'P12_PW' }, dir, env);
     const { plan, secrets } = signMacosPlan(o);
     const r = new Redactor(secrets);
     const text = formatPlan(plan, r) + JSON.stringify(planToJson(plan, r));
@@ -136,14 +136,15 @@ describe('every bad sign-macos option is a UserError naming it', () => {
     [{ ...ok, notarize: 'no' }, 'notarize', /true or false/],
     [{ ...ok, notarizeFile: 'x.tar' }, 'notarizeFile', /not a .dmg, .pkg or .zip/],
     [{ ...ok, notarize: false, notarizeFile: 'x.dmg' }, 'notarizeFile', /notarize is false/],
-    [{ ...ok, notarizeTimeoutSeconds: -1 }, 'notarizeTimeoutSeconds', /not a positive number/],
-    [{ app: 'Example.app', identity: IDENTITY }, 'apiKeyPath', /notarization needs credentials/],
+    [{ ...ok, notarizeTimeout: -1 }, 'notarizeTimeout', /-1 is not a duration/],
+    [{ ...ok, notarizeTimeout: '0s' }, 'notarizeTimeout', /"0s" is shorter than 1s/],
+    [{ app: 'Example.app', identity: IDENTITY }, 'apiKey', /notarization needs credentials/],
     [{ ...ok, appleId: 'ci@example.com', teamId: TEAM, appSpecificPasswordEnv: 'ASP' }, 'appleId', /both an API key and appleId/],
     [{ app: 'Example.app', identity: IDENTITY, appleId: 'ci@example.com', appSpecificPasswordEnv: 'ASP' }, 'teamId', /is required with appleId/],
     [{ app: 'Example.app', identity: IDENTITY, appleId: 'ci@example.com', teamId: 'x', appSpecificPasswordEnv: 'ASP' }, 'teamId', /not a team ID/],
     [{ app: 'Example.app', identity: IDENTITY, appleId: 'ci@example.com', teamId: TEAM, appSpecificPasswordEnv: 'MISSING' }, 'appSpecificPasswordEnv', /MISSING is not set/],
     [{ ...ok, teamId: TEAM }, 'teamId', /set but appleId is not/],
-    [{ ...ok, certificateEnv: 'MISSING' }, 'certificateEnv', /MISSING is not set/],
+    [{ ...ok, signingCertEnv: 'MISSING' }, 'signingCertEnv', /MISSING is not set/],
     [{ ...ok, apiKeyEnv: 'MISSING' }, 'apiKeyEnv', /MISSING is not set/],
   ])('%j → %s', (opts, option, message) => {
     let err: unknown;

@@ -1,6 +1,6 @@
 import { existsSync } from 'fs';
 import { basename, extname, isAbsolute, join, normalize } from 'path';
-import { formatCommand, Plan, runStep, Step, taskStep, UserError, writeStep } from '@shipfleet/core';
+import { booleanOption, durationOption, formatCommand, isAbsent, isPlainObject, Plan, plainObjectOption, runStep, Step, taskStep, UserError, writeStep } from '@shipfleet/core';
 import { discoverNestedCode, INSIDE_OUT_RULE, NestedCode } from './bundle';
 import {
   ApiKeyInput,
@@ -18,10 +18,11 @@ import { signingSetupSteps } from './keychain';
 import { formatNotaryFailure, parseNotaryLog, parseNotarySubmission } from './notary';
 import { RunTimeValues } from './runtime-values';
 import { ApplePlan } from './build-ios';
-import { abs, booleanOption, firstLine, homeDir, isDir, isFile, isPlainObject, randomName, secondsOption, stringOption, tempBase } from './util';
+import { optionPaths, OptionsContext, pathFrom, withCurrentNames } from './option-reading';
+import { firstLine, homeDir, isDir, isFile, randomName, stringOption, tempBase } from './util';
 
 export interface SignMacosOptions extends CertificateOptions, ApiKeyOptions, AppleIdOptions {
-  /** The .app to sign and notarize (relative to the project root). */
+  /** The .app to sign and notarize (relative to the workspace root). */
   app: string;
   /** Signing identity: certificate name ("Developer ID Application: … (TEAMID)") or SHA-1. Required to sign. */
   identity?: string;
@@ -39,7 +40,9 @@ export interface SignMacosOptions extends CertificateOptions, ApiKeyOptions, App
   notarizeFile?: string;
   /** Staple the ticket and validate it (default true). */
   staple?: boolean;
-  /** Give up waiting for Apple after this long (default 3600). */
+  /** Give up waiting for Apple after this long: a duration such as "45m", or seconds (default "1h"). */
+  notarizeTimeout?: string | number;
+  /** @deprecated use notarizeTimeout */
   notarizeTimeoutSeconds?: number;
 }
 
@@ -48,7 +51,7 @@ export const SIGN_MACOS_DEFAULTS = {
   sign: true,
   notarize: true,
   staple: true,
-  notarizeTimeoutSeconds: 3600,
+  notarizeTimeout: '1h',
 } as const;
 
 export interface EntitlementsSource {
@@ -93,27 +96,32 @@ export function unknownEntitlementKeys(keys: string[], nested: NestedCode[]): st
   return keys.filter((k) => k !== '.' && !known.has(k));
 }
 
-/** Validates sign-macos options; every problem is a UserError naming the option. */
-export function normalizeSignMacosOptions(raw: Partial<SignMacosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedSignMacosOptions {
-  if (!isPlainObject(raw)) throw new UserError('options', 'must be an object', 'Pass the executor options as a map');
-  const appRaw = stringOption(raw.app, 'app', 'Give the path of the .app, e.g. "dist/mac/Example.app"');
-  if (!appRaw) throw new UserError('app', 'is required', 'Give the path of the .app to sign, relative to the project root');
-  const app = abs(appRaw.replace(/\/+$/, ''), projectRoot);
+/** Validates sign-macos options; every problem is a UserError naming the option. Paths are relative to `context.workspaceRoot`. */
+export function normalizeSignMacosOptions(options: Partial<SignMacosOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, context: OptionsContext = {}): NormalizedSignMacosOptions {
+  if (!isPlainObject(options)) throw new UserError('options', 'must be an object', 'Pass the executor options as a map');
+  const paths = optionPaths(projectRoot, context);
+  const raw = withCurrentNames(options, paths.warn, SIGN_MACOS_DEFAULTS);
+  const appRaw = stringOption(raw.app, 'app', 'Give the path of the .app, e.g. "dist/apps/mac/Example.app"');
+  if (!appRaw) throw new UserError('app', 'is required', 'Give the path of the .app to sign, relative to the workspace root');
+  const app = pathFrom(paths, 'app', appRaw.replace(/\/+$/, ''))!;
   if (extname(app) !== '.app') throw new UserError('app', `${app} is not a .app bundle`, 'Point it at the .app folder (sign a .pkg with productsign instead)');
   if (existsSync(app) && !isDir(app)) throw new UserError('app', `${app} is not a folder`, 'A .app is a folder (bundle)');
 
-  const sign = booleanOption(raw.sign, 'sign', SIGN_MACOS_DEFAULTS.sign);
+  const sign = booleanOption('sign', raw.sign) ?? SIGN_MACOS_DEFAULTS.sign;
   const identity = stringOption(raw.identity, 'identity', 'Use the certificate name, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1');
   if (sign && !identity) throw new UserError('identity', 'is required to sign', 'Use the name of the Developer ID Application certificate, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1 (security find-identity -v -p codesigning)');
 
   const entitlements: Record<string, EntitlementsSource> = {};
-  if (raw.entitlements !== undefined) {
-    if (!isPlainObject(raw.entitlements)) throw new UserError('entitlements', 'must be a map from a path inside the app to an entitlements plist', 'Example: {".": "App.entitlements", "Contents/Library/LoginItems/Helper.app": "Helper.entitlements"}');
-    for (const [key, value] of Object.entries(raw.entitlements)) {
+  const given = plainObjectOption('entitlements', raw.entitlements, {
+    what: 'a map from a path inside the app to an entitlements plist',
+    example: '{".": "apps/mac/App.entitlements", "Contents/Library/LoginItems/Helper.app": "apps/mac/Helper.entitlements"}',
+  });
+  if (given) {
+    for (const [key, value] of Object.entries(given)) {
       const k = entitlementsKey(key);
       if (typeof value === 'string' && value) {
-        const file = abs(value, projectRoot);
-        if (!isFile(file)) throw new UserError('entitlements', `${file} (for "${key}") does not exist`, 'Point it at the .entitlements plist, relative to the project root');
+        const file = pathFrom(paths, 'entitlements', value)!;
+        if (!isFile(file)) throw new UserError('entitlements', `${file} (for "${key}") does not exist`, 'Point it at the .entitlements plist, relative to the workspace root');
         entitlements[k] = { file };
       } else if (isPlainObject(value)) {
         entitlements[k] = { content: entitlementsPlist(value) };
@@ -133,28 +141,28 @@ export function normalizeSignMacosOptions(raw: Partial<SignMacosOptions>, projec
     }
   }
 
-  const notarize = booleanOption(raw.notarize, 'notarize', SIGN_MACOS_DEFAULTS.notarize);
-  const staple = booleanOption(raw.staple, 'staple', SIGN_MACOS_DEFAULTS.staple);
+  const notarize = booleanOption('notarize', raw.notarize) ?? SIGN_MACOS_DEFAULTS.notarize;
+  const staple = booleanOption('staple', raw.staple) ?? SIGN_MACOS_DEFAULTS.staple;
   let notarizeFile: string | undefined;
   const nf = stringOption(raw.notarizeFile, 'notarizeFile', 'Give the path of the .dmg, .pkg or .zip to submit');
   if (nf) {
     if (!notarize) throw new UserError('notarizeFile', 'is set but notarize is false', 'Drop notarizeFile or set notarize: true');
-    notarizeFile = abs(nf, projectRoot);
+    notarizeFile = pathFrom(paths, 'notarizeFile', nf)!;
     if (!['.dmg', '.pkg', '.zip'].includes(extname(notarizeFile))) throw new UserError('notarizeFile', `${notarizeFile} is not a .dmg, .pkg or .zip`, 'notarytool accepts .dmg, .pkg and .zip files');
   }
-  const timeout = secondsOption(raw.notarizeTimeoutSeconds, 'notarizeTimeoutSeconds') ?? SIGN_MACOS_DEFAULTS.notarizeTimeoutSeconds;
+  const notarizeTimeoutMs = durationOption('notarizeTimeout', raw.notarizeTimeout ?? SIGN_MACOS_DEFAULTS.notarizeTimeout, { min: 1000, example: '45m' })!;
 
   const secrets: string[] = [];
-  const certificate = normalizeCertificate(raw, projectRoot, env, secrets);
-  const apiKey = normalizeApiKey(raw, projectRoot, env, secrets);
+  const certificate = normalizeCertificate(raw, paths, env, secrets);
+  const apiKey = normalizeApiKey(raw, paths, env, secrets);
   const appleId = normalizeAppleId(raw, env, secrets);
   if (apiKey && appleId) throw new UserError('appleId', 'both an API key and appleId are set', 'Notarize with one of them: the App Store Connect API key (recommended on CI) or the Apple ID with an app-specific password');
-  if (!appleId && raw.teamId !== undefined) throw new UserError('teamId', 'is set but appleId is not', 'teamId goes with appleId for notarytool; an API key needs no team ID');
+  if (!appleId && !isAbsent(raw.teamId)) throw new UserError('teamId', 'is set but appleId is not', 'teamId goes with appleId for notarytool; an API key needs no team ID');
   let notaryAuth: NotaryAuth | undefined;
   if (apiKey) notaryAuth = { kind: 'apiKey', apiKey };
   else if (appleId) notaryAuth = { kind: 'appleId', appleId };
   else if (notarize) {
-    throw new UserError('apiKeyPath', 'notarization needs credentials', 'Give an App Store Connect API key (apiKeyPath or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with teamId and appSpecificPasswordEnv; or set notarize: false');
+    throw new UserError('apiKey', 'notarization needs credentials', 'Give an App Store Connect API key (apiKey or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with teamId and appSpecificPasswordEnv; or set notarize: false');
   }
   return {
     app,
@@ -166,7 +174,7 @@ export function normalizeSignMacosOptions(raw: Partial<SignMacosOptions>, projec
     notarizeFile,
     notaryAuth,
     staple,
-    notarizeTimeoutMs: timeout * 1000,
+    notarizeTimeoutMs,
     certificate,
     nestedAtPlanTime,
     tempBase: tempBase(env),

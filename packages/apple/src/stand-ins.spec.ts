@@ -123,8 +123,8 @@ function expectRunnerLeftNothing(sb: Sandbox): void {
 }
 
 const iosSigning = {
-  certificateEnv: 'IOS_P12',
-  certificatePasswordEnv: 'IOS_P12_PW',
+  signingCertEnv: 'IOS_P12',
+  signingPasswordEnv: 'IOS_P12_PW',
   profilesEnv: ['IOS_PROFILE'],
   apiKeyEnv: 'ASC_KEY',
   apiKeyId: KEY_ID,
@@ -311,7 +311,7 @@ describe('deploy-ios against the stand-ins', () => {
 });
 
 describe('sign-macos against the stand-ins', () => {
-  const signing = { identity: IDENTITY, certificateEnv: 'IOS_P12', certificatePasswordEnv: 'IOS_P12_PW', apiKeyEnv: 'ASC_KEY', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER };
+  const signing = { identity: IDENTITY, signingCertEnv: 'IOS_P12', signingPasswordEnv: 'IOS_P12_PW', apiKeyEnv: 'ASC_KEY', apiKeyId: KEY_ID, apiKeyIssuerId: ISSUER };
   const macEnv = { SHIPFLEET_CODESIGN_REQUIRE_KEYCHAIN: '1', SHIPFLEET_SECURITY_IDENTITY: IDENTITY };
 
   it('signs inside-out from the temporary keychain, verifies, notarizes, staples, passes Gatekeeper and cleans up', async () => {

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { basename, dirname, extname, join } from 'path';
 import { UserError } from '@shipfleet/core';
-import { abs, isDir } from './util';
+import { OptionPaths, pathFrom } from './option-reading';
+import { isDir } from './util';
 
 export const APPLE_PLATFORMS = ['ios', 'tvos', 'watchos', 'visionos'] as const;
 export type ApplePlatform = (typeof APPLE_PLATFORMS)[number];
@@ -86,27 +87,27 @@ function container(kind: XcodeContainer['kind'], path: string): XcodeContainer {
 }
 
 /** Finds the .xcworkspace (preferred) or .xcodeproj of a project, or checks the one given. */
-export function findXcodeContainer(projectRoot: string, raw: { workspace?: unknown; project?: unknown }): XcodeContainer {
-  if (raw.workspace !== undefined && raw.project !== undefined) {
+export function findXcodeContainer(paths: OptionPaths, raw: { workspace?: unknown; project?: unknown }): XcodeContainer {
+  if (raw.workspace != null && raw.project != null) {
     throw new UserError('workspace', 'both workspace and project are set', 'Give the .xcworkspace (CocoaPods and multi-project setups) or the .xcodeproj, not both');
   }
   for (const [option, ext, kind] of [['workspace', '.xcworkspace', 'workspace'], ['project', '.xcodeproj', 'project']] as const) {
     const value = raw[option];
-    if (value === undefined) continue;
+    if (value == null) continue;
     if (typeof value !== 'string' || extname(value.replace(/\/+$/, '')) !== ext) {
-      throw new UserError(option, `${JSON.stringify(value)} is not a ${ext} path`, `Give the path of the ${ext} folder, relative to the project root`);
+      throw new UserError(option, `${JSON.stringify(value)} is not a ${ext} path`, `Give the path of the ${ext} folder, relative to the workspace root`);
     }
-    const path = abs(value.replace(/\/+$/, ''), projectRoot);
+    const path = pathFrom(paths, option, value.replace(/\/+$/, ''))!;
     if (!isDir(path)) {
       // A CocoaPods workspace that `pod install` will create next to its Podfile.
       if (kind === 'workspace' && existsSync(join(dirname(path), 'Podfile'))) return { ...container(kind, path), createdByPods: true };
-      throw new UserError(option, `${path} does not exist`, `Point it at the ${ext} of the app, relative to the project root`);
+      throw new UserError(option, `${path} does not exist`, `Point it at the ${ext} of the app, relative to the workspace root`);
     }
     return container(kind, path);
   }
   const searched: string[] = [];
   for (const rel of XCODE_SEARCH_DIRS) {
-    const dir = join(projectRoot, rel);
+    const dir = join(paths.projectRoot, rel);
     searched.push(dir);
     const workspaces = listWithExt(dir, '.xcworkspace');
     const projects = listWithExt(dir, '.xcodeproj').filter((p) => basename(p) !== 'Pods.xcodeproj');
@@ -123,7 +124,7 @@ export function findXcodeContainer(projectRoot: string, raw: { workspace?: unkno
       return container('project', projects[0]);
     }
   }
-  throw new UserError('workspace', `no .xcworkspace or .xcodeproj found in ${searched.join(', ')}`, 'Set workspace (or project) to the path of the Xcode workspace/project, relative to the project root');
+  throw new UserError('workspace', `no .xcworkspace or .xcodeproj found in ${searched.join(', ')}`, 'Set workspace (or project) to the path of the Xcode workspace/project, relative to the workspace root');
 }
 
 /** The .xcodeproj folders a workspace refers to (contents.xcworkspacedata), CocoaPods' own left out. */

@@ -1,5 +1,6 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
+import { consoleLogger } from '@shipfleet/core';
 import { DeployIosOptions, deployIosPlan, normalizeDeployIosOptions } from '@shipfleet/apple';
 import { buildFastlanePlan, normalizeFastlaneOptions } from '@shipfleet/fastlane';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
@@ -11,7 +12,10 @@ export default async function deployIosExecutor(options: DeployIosExecutorOption
   return runExecutorPlan(options, () => {
     const root = join(context.root, projectRoot(context));
     // Nx passes enumerated values as any string; the normaliser checks each one.
-    const normalized = normalizeDeployIosOptions(options as Partial<DeployIosOptions>, root);
+    const normalized = normalizeDeployIosOptions(options as Partial<DeployIosOptions>, root, process.env, {
+      workspaceRoot: context.root,
+      warn: (message) => consoleLogger.warn(message),
+    });
     const { plan, secrets } = deployIosPlan(
       normalized,
       normalized.fastlane

@@ -7,9 +7,9 @@ export interface DeployIosExecutorOptions {
    * @default "ios"
    */
   platform?: string;
-  /** .xcworkspace (default: found in the project). */
+  /** .xcworkspace, relative to the workspace root (default: found in the project). */
   workspace?: string;
-  /** .xcodeproj (default: found in the project). */
+  /** .xcodeproj, relative to the workspace root (default: found in the project). */
   project?: string;
   /** Scheme (default: the only shared scheme, or from xcodebuild -list). */
   scheme?: string;
@@ -45,13 +45,13 @@ export interface DeployIosExecutorOptions {
   marketingVersion?: string;
   /** Build number (default: the CI run number). */
   buildNumber?: string | number;
-  /** .mobileprovision paths to install for the build. */
+  /** .mobileprovision paths, relative to the workspace root, to install for the build. */
   profiles?: string[];
   /** Names of env vars holding base64 .mobileprovision files. */
   profilesEnv?: string[];
   /**
-   * Archive/export folder, relative to the project.
-   * @default "build/shipfleet"
+   * Archive/export folder, relative to the workspace root.
+   * @default "{projectRoot}/build/shipfleet"
    */
   outputPath?: string;
   /**
@@ -59,22 +59,47 @@ export interface DeployIosExecutorOptions {
    * @default "auto"
    */
   pods?: string;
-  /** Stop xcodebuild after this long. */
+  /** Stop each xcodebuild run (archive, export) after this long: a duration such as "45m" or "1h30m", or a number of seconds. */
+  timeout?: string | number;
+  /**
+   * Deprecated: use timeout (a duration). Seconds.
+   * @deprecated use timeout
+   */
   timeoutSeconds?: number;
-  /** Signing .p12 path (imported into a temporary keychain). */
-  certificate?: string;
+  /** Signing .p12 path, relative to the workspace root (imported into a temporary keychain). */
+  signingCert?: string;
   /** Name of the env var holding the .p12 as base64 (secret). */
-  certificateEnv?: string;
+  signingCertEnv?: string;
   /** Name of the env var holding the .p12 password (secret). */
-  certificatePasswordEnv?: string;
-  /** App Store Connect API key (.p8) path. */
-  apiKeyPath?: string;
+  signingPasswordEnv?: string;
+  /** App Store Connect API key (.p8) path, relative to the workspace root. */
+  apiKey?: string;
   /** Name of the env var holding the .p8 content or its base64 (secret). */
   apiKeyEnv?: string;
   /** App Store Connect API key id. */
   apiKeyId?: string;
   /** App Store Connect issuer id. */
   apiKeyIssuerId?: string;
+  /**
+   * Deprecated: use signingCert.
+   * @deprecated use signingCert
+   */
+  certificate?: string;
+  /**
+   * Deprecated: use signingCertEnv.
+   * @deprecated use signingCertEnv
+   */
+  certificateEnv?: string;
+  /**
+   * Deprecated: use signingPasswordEnv.
+   * @deprecated use signingPasswordEnv
+   */
+  certificatePasswordEnv?: string;
+  /**
+   * Deprecated: use apiKey.
+   * @deprecated use apiKey
+   */
+  apiKeyPath?: string;
   /**
    * altool (default) or fastlane.
    * @default "altool"
@@ -87,7 +112,7 @@ export interface DeployIosExecutorOptions {
   /** Name of the env var holding the app-specific password (secret). */
   appSpecificPasswordEnv?: string;
   /**
-   * Upload attempts, 1 to 10, with backoff (30 s, then doubling).
+   * Upload attempts, 1 to 10, with backoff (about 30 s, then doubling, at most 2 min).
    * @default 3
    */
   uploadAttempts?: number;

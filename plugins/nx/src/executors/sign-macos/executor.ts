@@ -1,5 +1,6 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
+import { consoleLogger } from '@shipfleet/core';
 import { normalizeSignMacosOptions, signMacosPlan } from '@shipfleet/apple';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
@@ -7,7 +8,11 @@ import type { SignMacosExecutorOptions } from './schema';
 
 export default async function signMacosExecutor(options: SignMacosExecutorOptions, context: ExecutorContext) {
   return runExecutorPlan(options, () => {
-    const { plan, secrets } = signMacosPlan(normalizeSignMacosOptions(options, join(context.root, projectRoot(context))));
+    const normalized = normalizeSignMacosOptions(options, join(context.root, projectRoot(context)), process.env, {
+      workspaceRoot: context.root,
+      warn: (message) => consoleLogger.warn(message),
+    });
+    const { plan, secrets } = signMacosPlan(normalized);
     return { plan, secrets };
   });
 }
