@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { hostname, tmpdir } from 'os';
 import { join } from 'path';
 import { alreadyDeployed, baseCommit, FileLedger, GitLedger, lastDeployedCommits, LedgerRecord, parseLedger } from './index';
 
 const writer = join(__dirname, '..', '__fixtures__', 'ledger-writer.ts');
-const rec = (over: Partial<LedgerRecord>): LedgerRecord => ({ project: 'tv', target: 'deploy', environment: 'staging', inputHash: 'h1', result: 'succeeded', time: '2026-01-01T00:00:00.000Z', ...over });
+const rec = (over: Partial<LedgerRecord>): LedgerRecord => ({ project: 'tv', target: 'deploy', environment: 'staging', inputHash: 'abc1', result: 'succeeded', time: '2026-01-01T00:00:00.000Z', ...over });
 
 function runWriters(kind: string, where: (i: number) => string, n: number, count: number, mode = ''): Promise<number[]> {
   return Promise.all(
@@ -19,17 +19,18 @@ function runWriters(kind: string, where: (i: number) => string, n: number, count
 }
 
 describe('ledger queries', () => {
+  const [c1, c2, c3, c9] = ['1', '2', '3', '9'].map((d) => d.repeat(40));
   const records = [
-    rec({ inputHash: 'a', time: '2026-01-01T00:00:00Z', commit: 'c1' }),
-    rec({ inputHash: 'b', time: '2026-01-02T00:00:00Z', commit: 'c2' }),
-    rec({ inputHash: 'c', time: '2026-01-03T00:00:00Z', result: 'failed', commit: 'c3' }),
-    rec({ inputHash: 'b', environment: 'production', time: '2026-01-04T00:00:00Z', commit: 'c2' }),
-    rec({ project: 'api', inputHash: 'x', time: '2026-01-02T12:00:00Z', commit: 'c9' }),
+    rec({ inputHash: 'a', time: '2026-01-01T00:00:00Z', commit: c1 }),
+    rec({ inputHash: 'b', time: '2026-01-02T00:00:00Z', commit: c2 }),
+    rec({ inputHash: 'c', time: '2026-01-03T00:00:00Z', result: 'failed', commit: c3 }),
+    rec({ inputHash: 'b', environment: 'production', time: '2026-01-04T00:00:00Z', commit: c2 }),
+    rec({ project: 'api', inputHash: 'f', time: '2026-01-02T12:00:00Z', commit: c9 }),
   ];
   const key = { project: 'tv', target: 'deploy', environment: 'staging' };
 
   it('a deploy is already live only when the last successful one had the same input hash', () => {
-    expect(alreadyDeployed(records, key, 'b')?.commit).toBe('c2');
+    expect(alreadyDeployed(records, key, 'b')?.commit).toBe(c2);
     expect(alreadyDeployed(records, key, 'a')).toBeUndefined();
     // A failed deploy is never counted as deployed.
     expect(alreadyDeployed(records, key, 'c')).toBeUndefined();
@@ -37,7 +38,7 @@ describe('ledger queries', () => {
   });
 
   it('gives each project its last successful commit in an environment', () => {
-    expect([...lastDeployedCommits(records, 'staging')]).toEqual([['tv:deploy', 'c2'], ['api:deploy', 'c9']]);
+    expect([...lastDeployedCommits(records, 'staging')]).toEqual([['tv:deploy', c2], ['api:deploy', c9]]);
   });
 
   it('refuses a corrupt ledger with a clear message', () => {
@@ -65,26 +66,26 @@ describe('FileLedger', () => {
     expect(codes).toEqual(Array(8).fill(0));
     const records = await new FileLedger(path).read();
     expect(records).toHaveLength(800);
-    for (let p = 0; p < 8; p++) expect(records.filter((r) => r.project === `p${p}`).map((r) => r.inputHash)).toEqual(Array.from({ length: 100 }, (_, i) => `h${p}-${i}`));
+    for (let p = 0; p < 8; p++) expect(records.filter((r) => r.project === `p${p}`).map((r) => r.inputHash)).toEqual(Array.from({ length: 100 }, (_, i) => `a${p}b${i}`));
     expect(reads).toBeGreaterThan(0);
   }, 120000);
 
   it('a writer killed mid-write leaves the previous state, and its lock does not block the next writer', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'shipfleet-ledger-')), 'ledger');
     const ledger = new FileLedger(path);
-    await ledger.append(rec({ inputHash: 'before' }));
+    await ledger.append(rec({ inputHash: 'bef0' }));
     const before = readFileSync(path, 'utf8');
     expect(await runWriters('file', () => path, 1, 1, 'crash')).toEqual([-1]);
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(existsSync(`${path}.lock`)).toBe(true);
-    await ledger.append(rec({ inputHash: 'after' }));
-    expect((await ledger.read()).map((r) => r.inputHash)).toEqual(['before', 'after']);
+    await ledger.append(rec({ inputHash: 'af7e' }));
+    expect((await ledger.read()).map((r) => r.inputHash)).toEqual(['bef0', 'af7e']);
   }, 30000);
 
   it('breaks a lock whose owner is gone', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'shipfleet-ledger-')), 'ledger');
-    writeFileSync(`${path}.lock`, '999999999');
-    await new FileLedger(path, 2000).append(rec({}));
+    writeFileSync(`${path}.lock`, JSON.stringify({ token: 'dead', host: hostname(), pid: 999999999 }));
+    await new FileLedger(path, { lockTimeoutMs: 2000 }).append(rec({}));
     expect(await new FileLedger(path).read()).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@
 //   prints the base commit of an environment: the newest commit every project deployed there has deployed.
 // shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]
 //   prints the affected projects' deploy targets as a JSON matrix [{project, runner}] for CI.
-import { baseCommit, lastDeployedCommits, runCaptured } from '@shipfleet/core';
+import { baseCommit, commitIshOption, lastDeployedCommits, NX_NAME, runCaptured, UserError } from '@shipfleet/core';
 import { RUNNER_LABELS } from '../platforms';
 import { ENV_NAME, openLedger } from '../utils/ledger';
 
@@ -41,8 +41,12 @@ async function main(): Promise<number> {
   }
   if (command === 'matrix') {
     if (!f.base || !f.head) throw new Error('--base=<commit> and --head=<commit> are required');
+    // nx hands --base and --head on to git: never let them read as options.
+    const base = commitIshOption('base', f.base);
+    const head = commitIshOption('head', f.head);
     const target = f.target ?? 'deploy';
-    const projects = (await nxJson(['show', 'projects', '--affected', '-t', target, `--base=${f.base}`, `--head=${f.head}`, '--json'])) as string[];
+    if (!NX_NAME.test(target)) throw new UserError('target', `"${target}" is not a target name`, 'Give the target to deploy, e.g. --target=deploy');
+    const projects = (await nxJson(['show', 'projects', '--affected', '-t', target, `--base=${base}`, `--head=${head}`, '--json'])) as string[];
     const matrix = [];
     for (const project of projects.sort()) {
       const config = (await nxJson(['show', 'project', project, '--json'])) as { targets: Record<string, { metadata?: { runner?: string } }> };

@@ -1,12 +1,12 @@
 import { join } from 'path';
-import { FileLedger, GitLedger, LedgerBackend, UserError } from '@shipfleet/core';
+import { ENVIRONMENT_NAME, FileLedger, GitLedger, gitRefOption, gitRemoteOption, LedgerBackend, UserError } from '@shipfleet/core';
 
 export interface LedgerOptions {
   /** file (default) or git */
   ledger?: 'file' | 'git';
   /** File backend: path relative to the workspace root (default .shipfleet/ledger). */
   ledgerPath?: string;
-  /** Git backend: remote to share the ledger through (default: none, local ref only). */
+  /** Git backend: remote to share the ledger through, a remote name or a URL without credentials (default: none, local ref only). */
   ledgerRemote?: string;
   /** Git backend: the ref holding the ledger (default refs/shipfleet/ledger). */
   ledgerRef?: string;
@@ -23,11 +23,11 @@ export function openLedger(o: LedgerOptions, workspaceRoot: string): LedgerBacke
   const kind = o.ledger ?? LEDGER_DEFAULTS.ledger;
   if (kind === 'file') return new FileLedger(join(workspaceRoot, o.ledgerPath ?? LEDGER_DEFAULTS.ledgerPath));
   if (kind === 'git') {
-    const ref = o.ledgerRef ?? LEDGER_DEFAULTS.ledgerRef;
-    if (!/^refs\/[A-Za-z0-9._/-]+$/.test(ref) || ref.includes('..')) throw new UserError('ledgerRef', `"${ref}" is not a git ref name`, 'Use a ref under refs/, e.g. refs/shipfleet/ledger');
-    return new GitLedger(workspaceRoot, ref, o.ledgerRemote);
+    const ref = gitRefOption('ledgerRef', o.ledgerRef) ?? LEDGER_DEFAULTS.ledgerRef;
+    return new GitLedger(workspaceRoot, ref, gitRemoteOption('ledgerRemote', o.ledgerRemote));
   }
   throw new UserError('ledger', `"${String(kind)}" is not a ledger backend`, 'Use "file" (default, .shipfleet/ledger) or "git" (a ref shared through the remote)');
 }
 
-export const ENV_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+/** The environment names deploy, the ledger and the CI generator accept. */
+export const ENV_NAME = ENVIRONMENT_NAME;
