@@ -43,3 +43,14 @@ export class InterruptedError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The UserError `fn` throws; any other outcome is an Error. For tests that check which option an error names. */
+export function thrownUserError(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { Logger, runPlan, UserError } from '@shipfleet/core';
+import { Logger, runPlan, thrownUserError } from '@shipfleet/core';
 import { buildFastlanePlan, fastlaneArgs, fastlaneEnv, normalizeFastlaneOptions, parseFastfileLanes, parseFastlaneReport } from './index';
 
 const fixture = join(__dirname, '__fixtures__', 'mobile-app');
@@ -14,15 +14,7 @@ function project(extra: Record<string, string> = {}): string {
   return dir;
 }
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+const userError = thrownUserError;
 
 describe('parseFastfileLanes', () => {
   it('reads the lanes of a two-platform Fastfile with their platforms and descriptions', () => {

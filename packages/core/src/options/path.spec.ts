@@ -1,18 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { UserError } from '../errors';
+import { thrownUserError } from '../errors';
 import { pathOption } from './index';
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+const userError = thrownUserError;
 
 describe('pathOption', () => {
   const ws = mkdtempSync(join(tmpdir(), 'shipfleet-ws-'));

@@ -1,16 +1,8 @@
 import { displayUrl } from '../display-url';
-import { UserError } from '../errors';
+import { thrownUserError } from '../errors';
 import { isLoopbackHost, urlOption } from './index';
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+const userError = thrownUserError;
 
 describe('displayUrl', () => {
   it('drops user name, password, query and fragment, also from text that does not parse', () => {

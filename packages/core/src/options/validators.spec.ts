@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { thrownUserError, UserError } from '../errors';
 import {
   booleanOption,
   deprecatedOption,
@@ -16,15 +16,7 @@ import {
   stringListOption,
 } from './index';
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+const userError = thrownUserError;
 
 describe('every validator passes an absent option through as undefined', () => {
   it.each([

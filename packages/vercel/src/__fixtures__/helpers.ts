@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { Logger, RunReport, runPlan, UserError } from '@shipfleet/core';
+import { Logger, RunReport, runPlan } from '@shipfleet/core';
 import { buildVercelPlan, normalizeVercelOptions, VercelOptions, VercelPlanContext, VercelPlanResult } from '../index';
 import { startVercelApi, VercelApi, VercelApiOptions } from '../../../../tools/vercel-api/server';
 
@@ -37,15 +37,7 @@ export function staticSite(extra: Record<string, string | Buffer> = {}): string 
   });
 }
 
-export function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+export { thrownUserError as userError } from '@shipfleet/core';
 
 export interface Harness {
   api: VercelApi;
