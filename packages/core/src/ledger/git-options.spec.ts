@@ -1,15 +1,7 @@
-import { UserError } from '../errors';
+import { thrownUserError } from '../errors';
 import { commitIshOption, gitRefOption, gitRemoteOption } from './index';
 
-function refusal(run: () => unknown): UserError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('accepted');
-}
+const refusal = thrownUserError;
 
 describe('git remote option', () => {
   it.each(['origin', 'upstream-2', 'my.remote_1', 'https://github.com/acme/app.git', 'https://git.example.com:8443/acme/app', 'ssh://git@github.com/acme/app.git', 'ssh://git@host:2222/~acme/app.git', 'git://git.example.com/app.git', 'file:///srv/git/app.git', 'git@github.com:acme/app.git', 'host.example.com:repos/app.git'])('accepts %s', (remote) => {
