@@ -6,7 +6,7 @@ import { normalizeCanaryOptions } from './options';
 import { CanaryOptions } from './types';
 
 const ROOT = '/work/apps/web';
-const env = { DEPLOY_TOKEN: 'tok-123', PROM_TOKEN: 'prom-token-value', SLACK_URL: 'https://hooks.slack.com/services/T000/B000/secretpart' };
+const env = { DEPLOY_TOKEN: 'tok-1234567', PROM_TOKEN: 'prom-token-value', SLACK_URL: 'https://hooks.slack.com/services/T000/B000/secretpart' };
 const selectors = { canary: 'app="web",version="canary"', baseline: 'app="web",version="stable"' };
 const slo: Partial<CanaryOptions> = {
   preset: 'slo-1pct-500ms',

@@ -18,6 +18,12 @@ export interface RunStep extends StepBase {
   args: string[];
   /** Added to the inherited environment. */
   env?: Record<string, string>;
+  /**
+   * Names of inherited variables holding secrets this command reads itself
+   * (e.g. altool's `-p @env:NAME`). A command inherits no variable holding a
+   * secret of the run except these; every other step is kept from them.
+   */
+  secretEnv?: string[];
   cwd?: string;
   /** Exit codes that count as success (default [0]). */
   okExitCodes?: number[];
@@ -53,8 +59,10 @@ export interface TaskContext {
    * Runs a command whose output the task needs (a version, a list), through
    * the runner: argv only, stopped on SIGINT/SIGTERM, output captured rather
    * than printed. Log what you use of it with ctx.log, which masks secrets.
+   * Like a run step, the command inherits no secret of the run but those
+   * named in `secretEnv`.
    */
-  exec: (file: string, args: string[], options?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number }) => Promise<ExecResult>;
+  exec: (file: string, args: string[], options?: { cwd?: string; env?: Record<string, string>; secretEnv?: string[]; timeoutMs?: number }) => Promise<ExecResult>;
   /** Values set here appear in the run's outputs and summary. */
   setOutput: (name: string, value: string) => void;
   signal: AbortSignal;

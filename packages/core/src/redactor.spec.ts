@@ -1,4 +1,4 @@
-import { MASK, RedactingLineBuffer, Redactor } from './redactor';
+import { MASK, MIN_SECRET_LENGTH, RedactingLineBuffer, Redactor } from './redactor';
 
 describe('Redactor', () => {
   const secret = 'p@ss w0rd/+=&x';
@@ -36,6 +36,73 @@ describe('Redactor', () => {
     expect(rp.redact('line: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC')).toBe(`line: ${MASK}`);
   });
 
+  it('masks JSON-escaped forms, as each common serializer writes them', () => {
+    const tricky = 'pa"ss\\w\u00e9rd\nline-two';
+    const rj = new Redactor([tricky]);
+    expect(rj.redact(JSON.stringify({ password: tricky }))).toBe(`{"password":"${MASK}"}`);
+    // Python's json.dumps and .NET escape non-ASCII as \uXXXX, in lower or upper case.
+    const ascii = JSON.stringify(tricky).slice(1, -1).replace('\u00e9', '\\u00e9');
+    expect(rj.redact(`"${ascii}"`)).toBe(`"${MASK}"`);
+    expect(rj.redact(`"${ascii.replace('u00e9', 'u00E9')}"`)).toBe(`"${MASK}"`);
+    // JSON inside a JSON string escapes twice.
+    expect(rj.redact(JSON.stringify({ body: JSON.stringify({ password: tricky }) }))).not.toMatch(/line-two|ss\\/);
+  });
+
+  it('masks shell-quoted forms', () => {
+    const quoted = "it's-a-secret";
+    const rs = new Redactor([quoted]);
+    expect(rs.redact(`security import -P 'it'\\''s-a-secret'`)).toBe(`security import -P '${MASK}'`);
+    expect(rs.redact(`-P 'it'"'"'s-a-secret'`)).toBe(`-P '${MASK}'`);
+    const dq = new Redactor(['cost$HOME"`x`']);
+    expect(dq.redact('X="cost\\$HOME\\"\\`x\\`"')).toBe(`X="${MASK}"`);
+  });
+
+  it('masks the hex form in lower and upper case', () => {
+    const hex = Buffer.from(secret).toString('hex');
+    expect(r.redact(`key=${hex}`)).toBe(`key=${MASK}`);
+    expect(r.redact(`KEY=${hex.toUpperCase()}`)).toBe(`KEY=${MASK}`);
+  });
+
+  it('masks base64 wrapped at 64 or 76 columns line by line, as PEM and MIME print it', () => {
+    const long = 'wrapped-secret-'.repeat(9);
+    const rw = new Redactor([long]);
+    for (const text of [long, `${long}\n`]) {
+      const b64 = Buffer.from(text).toString('base64');
+      for (const width of [64, 76]) {
+        const lines = b64.match(new RegExp(`.{1,${width}}`, 'g'))!;
+        expect(lines.length).toBeGreaterThan(1);
+        // Only the padding and the characters that also encode what follows the secret are left.
+        for (const line of lines) expect(rw.redact(line)).toMatch(/^\*\*\*[A-Za-z0-9+/=]{0,4}$/);
+      }
+    }
+  });
+
+  it('masks percent-encoded forms in lower case, and as URL and URLSearchParams write them', () => {
+    const awkward = "it's (a) p@ss/w:rd ~100% \u00e9!";
+    const ru = new Redactor([awkward]);
+    const lower = encodeURIComponent(awkward).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+    expect(ru.redact(`?p=${lower}`)).toBe(`?p=${MASK}`);
+    const url = new URL('https://deploy@example.com/');
+    url.password = awkward;
+    expect(ru.redact(url.href)).toBe(`https://deploy:${MASK}@example.com/`);
+    expect(ru.redact(new URLSearchParams({ password: awkward, next: '/x' }).toString())).toBe(`password=${MASK}&next=%2Fx`);
+  });
+
+  it('masks overlapping occurrences of two secrets whole', () => {
+    const two = new Redactor(['abcdefgh12', 'gh12345678']);
+    expect(two.redact('<abcdefgh12345678>')).toBe(`<${MASK}>`);
+  });
+
+  it(`masks each line of a multi-line secret of at least ${MIN_SECRET_LENGTH} characters, shorter ones only within the whole`, () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAbC1234\n-----END PRIVATE KEY-----';
+    const rp = new Redactor([pem]);
+    expect(rp.redact('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC')).toBe(MASK);
+    expect(rp.redact('tail AbC1234')).toBe('tail AbC1234');
+    // The armour lines are the same in every key: on their own they are not the secret.
+    expect(rp.redact('-----END PRIVATE KEY-----')).toBe('-----END PRIVATE KEY-----');
+    expect(rp.redact(`key: ${pem}`)).toBe(`key: ${MASK}`);
+  });
+
   it('ignores empty secrets and masks nothing else', () => {
     const empty = new Redactor(['', undefined]);
     expect(empty.redact('nothing to hide')).toBe('nothing to hide');
@@ -54,6 +121,15 @@ describe('RedactingLineBuffer', () => {
     for (const ch of `token=${secret}\nnext line\n`) buf.push(ch);
     buf.end();
     expect(lines).toEqual([`token=${MASK}`, 'next line']);
+  });
+
+  it('decodes UTF-8 across chunks, so a character split between two chunks still matches', () => {
+    const lines: string[] = [];
+    const accented = 'caf\u00e9-secret-\u00e9t\u00e9';
+    const buf = new RedactingLineBuffer(new Redactor([accented]), (l) => lines.push(l));
+    for (const byte of Buffer.from(`token=${accented} done\n`)) buf.push(Buffer.from([byte]));
+    buf.end();
+    expect(lines).toEqual([`token=${MASK} done`]);
   });
 
   it('flushes very long lines in pieces without cutting a secret', () => {

@@ -1,82 +1,56 @@
+import { StringDecoder } from 'string_decoder';
+import { LiteralMatcher } from './literal-matcher';
+import { secretVariants } from './secret-forms';
+
+export { MIN_SECRET_LENGTH, secretVariants } from './secret-forms';
+
 /**
- * Masks secret values as *** in any text: the raw value, its base64 and
- * base64url forms (also when embedded at any byte offset of a larger base64
- * payload), its URL-encoded forms, and each long line of a multi-line secret.
+ * Masks secret values as *** in any text, in every form secretVariants
+ * derives: raw, base64 at any byte offset (also wrapped), hex, URL-encoded,
+ * JSON-escaped, shell-quoted, and each long line of a multi-line secret.
  */
 export const MASK = '***';
 
-const MIN_DERIVED_LENGTH = 4;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The base64 characters that depend only on the secret, for each of the 3 byte alignments. */
-function base64Cores(value: string): string[] {
-  const bytes = Buffer.from(value, 'utf8');
-  const cores: string[] = [];
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    const start = Math.ceil((8 * offset) / 6);
-    const end = Math.floor((8 * (offset + bytes.length)) / 6);
-    cores.push(encoded.slice(start, end));
-  }
-  // The aligned form with its padding, as a standalone encoding prints it.
-  cores.push(bytes.toString('base64'));
-  return cores;
-}
-
-export function secretVariants(value: string): string[] {
-  if (!value) return [];
-  const variants = new Set<string>([value]);
-  const derived: string[] = [];
-  for (const core of base64Cores(value)) {
-    derived.push(core, core.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
-  }
-  derived.push(encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+'), escape(value));
-  if (/[\r\n]/.test(value)) {
-    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 8) derived.push(line.trim());
-  }
-  for (const d of derived) if (d.length >= MIN_DERIVED_LENGTH) variants.add(d);
-  return [...variants];
-}
-
 export class Redactor {
-  private variants: string[] = [];
-  private pattern: RegExp | null = null;
+  private variants = new Set<string>();
+  private matcher = new LiteralMatcher([]);
+  private longestVariant = 0;
 
   constructor(secrets: Iterable<string | undefined> = []) {
     this.add(...secrets);
   }
 
   add(...secrets: (string | undefined)[]): this {
-    const all = new Set(this.variants);
-    for (const s of secrets) if (s) for (const v of secretVariants(s)) all.add(v);
-    // Longest first so a longer form is masked whole before its parts.
-    this.variants = [...all].sort((a, b) => b.length - a.length);
-    this.pattern = this.variants.length ? new RegExp(this.variants.map(escapeRegExp).join('|'), 'g') : null;
+    for (const s of secrets) if (s) for (const v of secretVariants(s)) this.variants.add(v);
+    this.matcher = new LiteralMatcher(this.variants);
+    this.longestVariant = [...this.variants].reduce((max, v) => Math.max(max, v.length), 0);
     return this;
   }
 
   /** Length of the longest form masked: a stream must hold back this many chars minus one. */
   get longest(): number {
-    return this.variants.length ? this.variants[0].length : 0;
+    return this.longestVariant;
   }
 
   get size(): number {
-    return this.variants.length;
+    return this.variants.size;
   }
 
   redact(text: string): string {
-    return this.pattern ? text.replace(this.pattern, MASK) : text;
+    const spans = this.matcher.spans(text);
+    if (!spans.length) return text;
+    let out = '';
+    let from = 0;
+    for (const [start, end] of spans) {
+      out += text.slice(from, start) + MASK;
+      from = end;
+    }
+    return out + text.slice(from);
   }
 
-  /** Start/end of each secret occurrence, for stream splitting. */
+  /** Start/end of each secret occurrence (overlapping ones merged), for stream splitting. */
   matches(text: string): Array<[number, number]> {
-    if (!this.pattern) return [];
-    const out: Array<[number, number]> = [];
-    for (const m of text.matchAll(this.pattern)) out.push([m.index ?? 0, (m.index ?? 0) + m[0].length]);
-    return out;
+    return this.matcher.spans(text);
   }
 
   /** Masks secrets in every string of a JSON-like value. */
@@ -93,12 +67,14 @@ export class Redactor {
 }
 
 /**
- * Turns a stream of output chunks into redacted lines. A secret split across
- * chunks is still masked because only whole lines are redacted; a very long
- * line without a newline is flushed in pieces, never cutting through a secret.
+ * Turns one output stream's chunks into redacted lines. Bytes are decoded as
+ * a stream, so a character split across chunks stays whole; a secret split
+ * across chunks is still masked because only whole lines are redacted; a very
+ * long line without a newline is flushed in pieces, never cutting through a secret.
  */
 export class RedactingLineBuffer {
   private buffer = '';
+  private readonly decoder = new StringDecoder('utf8');
 
   constructor(
     private readonly redactor: Redactor,
@@ -107,7 +83,7 @@ export class RedactingLineBuffer {
   ) {}
 
   push(chunk: string | Buffer): void {
-    this.buffer += chunk.toString();
+    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     let newline: number;
     while ((newline = this.buffer.search(/\r?\n|\r/)) !== -1) {
       const line = this.buffer.slice(0, newline);
@@ -119,6 +95,7 @@ export class RedactingLineBuffer {
   }
 
   end(): void {
+    this.buffer += this.decoder.end();
     if (this.buffer.length) this.emit(this.redactor.redact(this.buffer));
     this.buffer = '';
   }

@@ -4,6 +4,8 @@ import { join } from 'path';
 import { spawn } from 'child_process';
 import { memoryLogger } from './logger';
 import { cleanupStep, Plan, runStep, taskStep, writeStep } from './plan';
+import { UserError } from './errors';
+import { MIN_SECRET_LENGTH } from './redactor';
 import { runPlan } from './runner';
 
 const fixture = (name: string) => join(__dirname, '__fixtures__', name);
@@ -36,6 +38,29 @@ describe('runPlan', () => {
     for (const out of [text(), readFileSync(logFile, 'utf8'), readFileSync(summary, 'utf8'), JSON.stringify(report)]) {
       expect(out).not.toContain(secret);
     }
+  });
+
+  it('masks a secret whose multi-byte characters the child writes one byte at a time', async () => {
+    const secret = 'caf\u00e9-\u00e9t\u00e9-Secret';
+    const { logger, text } = memoryLogger();
+    const logFile = join(dir, 'run.log');
+    const rawLog = join(dir, 'raw.log');
+    const report = await runPlan({ title: 'bytes', steps: [runStep('print', process.execPath, [fixture('print-bytes.js'), secret], { rawLog })] }, { ...quiet, logger, secrets: [secret], logFile });
+    expect(report.status).toBe('succeeded');
+    expect(text()).toContain('token=*** done');
+    expect(readFileSync(rawLog, 'utf8')).toBe('token=*** done\n');
+    for (const out of [text(), readFileSync(logFile, 'utf8')]) expect(out).not.toMatch(/Secret|\uFFFD/);
+  });
+
+  it(`refuses a secret shorter than ${MIN_SECRET_LENGTH} characters before running anything, without showing it`, async () => {
+    const { logger, text } = memoryLogger();
+    const marker = join(dir, 'ran');
+    const run = runPlan({ title: 's', steps: [taskStep('mark', '', () => writeFileSync(marker, '1'))] }, { ...quiet, logger, secrets: ['long-enough-secret', 'abc1234'] });
+    await expect(run).rejects.toThrow(UserError);
+    await expect(run).rejects.toThrow(/"secrets".*fewer than 8 characters/);
+    await expect(run).rejects.not.toThrow(/abc1234/);
+    expect(existsSync(marker)).toBe(false);
+    expect(text()).toBe('');
   });
 
   it('masks a secret in the echoed command even when quoting would rewrite it', async () => {
@@ -197,6 +222,74 @@ describe('runPlan', () => {
     expect(running()).toBe(false);
     expect(output).toContain('Received SIGINT');
   }, 30000);
+});
+
+describe('the environment of each step', () => {
+  const vars = { SF_TEST_DEPLOY_TOKEN: 'deploy-token-111111', SF_TEST_SIGNING_PASSWORD: 'signing-pass-222222', SF_TEST_OTHER: 'other-secret-333333', SF_TEST_PLAIN: 'not-a-secret' };
+  beforeEach(() => Object.assign(process.env, vars));
+  afterEach(() => { for (const name of Object.keys(vars)) delete process.env[name]; });
+  const secrets = [vars.SF_TEST_DEPLOY_TOKEN, vars.SF_TEST_SIGNING_PASSWORD, vars.SF_TEST_OTHER];
+  const recorded = (file: string): Record<string, string> => JSON.parse(readFileSync(file, 'utf8'));
+
+  it("gives each command its own secret variables and none of the run's other secrets", async () => {
+    const [first, second] = [join(dir, 'first.json'), join(dir, 'second.json')];
+    const { logger } = memoryLogger();
+    const report = await runPlan(
+      {
+        title: 'env',
+        steps: [
+          runStep('deploy', process.execPath, [fixture('record-env.js'), first], { secretEnv: ['SF_TEST_DEPLOY_TOKEN'], env: { SF_TEST_STEP: 'own' } }),
+          runStep('sign', process.execPath, [fixture('record-env.js'), second], { secretEnv: ['SF_TEST_SIGNING_PASSWORD'] }),
+        ],
+      },
+      { ...quiet, logger, secrets },
+    );
+    expect(report.status).toBe('succeeded');
+    const a = recorded(first);
+    expect(a).toMatchObject({ SF_TEST_DEPLOY_TOKEN: vars.SF_TEST_DEPLOY_TOKEN, SF_TEST_PLAIN: 'not-a-secret', SF_TEST_STEP: 'own', PATH: process.env.PATH });
+    expect(JSON.stringify(a)).not.toMatch(/signing-pass|other-secret/);
+    const b = recorded(second);
+    expect(b).toMatchObject({ SF_TEST_SIGNING_PASSWORD: vars.SF_TEST_SIGNING_PASSWORD, SF_TEST_PLAIN: 'not-a-secret' });
+    expect(JSON.stringify(b)).not.toMatch(/deploy-token|other-secret|SF_TEST_STEP/);
+  });
+
+  it('keeps a variable another step declares secret away from the others, whatever its value', async () => {
+    const [first, second] = [join(dir, 'first.json'), join(dir, 'second.json')];
+    const { logger } = memoryLogger();
+    await runPlan(
+      {
+        title: 'env',
+        steps: [
+          runStep('build', process.execPath, [fixture('record-env.js'), first]),
+          cleanupStep('upload', { kind: 'run', file: process.execPath, args: [fixture('record-env.js'), second], secretEnv: ['SF_TEST_PLAIN'] }),
+        ],
+      },
+      { ...quiet, logger, secrets },
+    );
+    expect(recorded(first).SF_TEST_PLAIN).toBeUndefined();
+    expect(recorded(second).SF_TEST_PLAIN).toBe('not-a-secret');
+  });
+
+  it("gives commands a task runs none of the run's secrets unless the task names them", async () => {
+    const { logger } = memoryLogger();
+    const seen: Array<Record<string, string>> = [];
+    const print = [fixture('record-env.js'), join(dir, 'task.json')];
+    await runPlan(
+      {
+        title: 'env',
+        steps: [taskStep('query', '', async (ctx) => {
+          await ctx.exec(process.execPath, print);
+          seen.push(recorded(print[1]));
+          await ctx.exec(process.execPath, print, { secretEnv: ['SF_TEST_OTHER'] });
+          seen.push(recorded(print[1]));
+        })],
+      },
+      { ...quiet, logger, secrets },
+    );
+    expect(JSON.stringify(seen[0])).not.toMatch(/deploy-token|signing-pass|other-secret/);
+    expect(seen[0].SF_TEST_PLAIN).toBe('not-a-secret');
+    expect(seen[1].SF_TEST_OTHER).toBe(vars.SF_TEST_OTHER);
+  });
 });
 
 describe('output filter and raw log', () => {

@@ -1,18 +1,24 @@
-import { execa, ExecaChildProcess, finishCaptured, startCaptured } from './spawn';
+import { childEnv, execa, ExecaChildProcess, finishCaptured, startCaptured } from './spawn';
 import { chmod, mkdir, rename, writeFile } from 'fs/promises';
 import { delimiter, dirname, join } from 'path';
 import { createWriteStream, existsSync, writeFileSync } from 'fs';
-import { errorMessage, InterruptedError, StepFailedError } from './errors';
+import { errorMessage, InterruptedError, StepFailedError, UserError } from './errors';
 import { formatCommand, formatPlan, planToJson } from './format-plan';
 import { consoleLogger, Logger, redactingLogger } from './logger';
 import { CleanupStep, Plan, RunStep, Step, TaskContext, TaskStep, WriteStep } from './plan';
 import { backoffDelay } from './retry';
 import { sleep } from './sleep';
-import { RedactingLineBuffer, Redactor } from './redactor';
+import { isMaskable } from './options/secret';
+import { MIN_SECRET_LENGTH, RedactingLineBuffer, Redactor } from './redactor';
+import { declaredSecretEnv, StepEnvironment } from './step-env';
 import { appendStepSummary, formatSummary, RunReport, StepReport } from './summary';
 
 export interface RunOptions {
-  /** Secret values of this run: masked everywhere. */
+  /**
+   * Secret values of this run: masked everywhere, and kept from the
+   * environment of every command that does not declare them (RunStep.secretEnv).
+   * Each needs at least MIN_SECRET_LENGTH characters.
+   */
   secrets?: Iterable<string | undefined>;
   logger?: Logger;
   dryRun?: boolean;
@@ -36,19 +42,30 @@ function onPath(file: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, file)));
 }
 
-function startFilter(file: string, args: string[]) {
-  return execa(file, args, { reject: false, buffer: false, stdin: 'pipe', stderr: 'ignore' });
+function startFilter(file: string, args: string[], inherit: Record<string, string>) {
+  return execa(file, args, { ...childEnv(inherit, undefined), reject: false, buffer: false, stdin: 'pipe', stderr: 'ignore' });
 }
 
-/** A raw log file fed with output chunks, written line by line with secrets masked. */
-async function openRawLog(path: string, redactor: Redactor): Promise<{ push(c: Buffer | string): void; close(): Promise<void> }> {
+/** A raw log file fed with the output of both streams, each decoded and split into lines on its own, written with secrets masked. */
+async function openRawLog(path: string, redactor: Redactor): Promise<{ stdout: RedactingLineBuffer; stderr: RedactingLineBuffer; close(): Promise<void> }> {
   await mkdir(dirname(path), { recursive: true });
   const out = createWriteStream(path);
-  const lines = new RedactingLineBuffer(redactor, (l) => out.write(l + '\n'));
+  const stdout = new RedactingLineBuffer(redactor, (l) => out.write(l + '\n'));
+  const stderr = new RedactingLineBuffer(redactor, (l) => out.write(l + '\n'));
   return {
-    push: (c) => lines.push(c),
-    close: () => new Promise((resolve) => { lines.end(); out.end(resolve); }),
+    stdout,
+    stderr,
+    close: () => new Promise((resolve) => { stdout.end(); stderr.end(); out.end(resolve); }),
   };
+}
+
+/** The run's secrets, refused when one is too short to be masked reliably (the message never shows it). */
+function maskableSecrets(secrets: Iterable<string | undefined>): string[] {
+  const given = [...secrets].filter((s): s is string => !!s);
+  if (given.some((s) => !isMaskable(s))) {
+    throw new UserError('secrets', `one of the run's secrets has fewer than ${MIN_SECRET_LENGTH} characters, too few to mask reliably in output`, `Pass secrets of at least ${MIN_SECRET_LENGTH} characters (secretFromEnv and secretFromFile refuse shorter ones when options are read)`);
+  }
+  return given;
 }
 
 /**
@@ -57,7 +74,9 @@ async function openRawLog(path: string, redactor: Redactor): Promise<{ push(c: B
  * reverse order: after success, after failure, and on SIGINT/SIGTERM.
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunReport> {
-  const redactor = new Redactor(options.secrets ?? []);
+  const secrets = maskableSecrets(options.secrets ?? []);
+  const redactor = new Redactor(secrets);
+  const environment = new StepEnvironment(secrets, declaredSecretEnv(plan));
   const log = redactingLogger(options.logger ?? consoleLogger, redactor, options.logFile);
   const started = Date.now();
   const report: RunReport = { title: plan.title, status: 'succeeded', steps: [], outputs: { ...(plan.outputs ?? {}) }, durationMs: 0 };
@@ -110,8 +129,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     log.info(`  $ ${formatCommand(step.file, step.args.map((a) => redactor.redact(a)))}`);
     const child = execa(step.file, step.args, {
       cwd: step.cwd,
-      env: step.env,
-      extendEnv: true,
+      ...childEnv(environment.inherited(step.secretEnv), step.env),
       reject: false,
       buffer: false,
       stdin: 'ignore',
@@ -120,16 +138,16 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const stdout = new RedactingLineBuffer(redactor, (l) => log.info(`  │ ${l}`));
     const stderr = new RedactingLineBuffer(redactor, (l) => log.warn(`  │ ${l}`));
     const raw = step.rawLog ? await openRawLog(step.rawLog, redactor) : undefined;
-    const filter = step.outputFilter && (!step.outputFilter.ifOnPath || onPath(step.outputFilter.file)) ? startFilter(step.outputFilter.file, step.outputFilter.args) : undefined;
+    const filter = step.outputFilter && (!step.outputFilter.ifOnPath || onPath(step.outputFilter.file)) ? startFilter(step.outputFilter.file, step.outputFilter.args, environment.inherited()) : undefined;
     // The formatter gets lines already masked: it may transform what it prints past any mask.
     const toFilter = filter ? new RedactingLineBuffer(redactor, (l) => filter.stdin?.write(l + '\n')) : undefined;
     child.stdout?.on('data', (c) => {
-      raw?.push(c);
+      raw?.stdout.push(c);
       if (toFilter) toFilter.push(c);
       else stdout.push(c);
     });
     child.stderr?.on('data', (c) => {
-      raw?.push(c);
+      raw?.stderr.push(c);
       stderr.push(c);
     });
     child.stdout?.on('end', () => {
@@ -170,7 +188,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const captureExec: TaskContext['exec'] = async (file, args, opts = {}) => {
     if (interrupted && !inCleanup) throw new InterruptedError(interrupted);
-    const child = startCaptured(file, args, opts);
+    const { secretEnv, ...rest } = opts;
+    const child = startCaptured(file, args, { ...rest, inherit: environment.inherited(secretEnv) });
     if (!inCleanup) current = child;
     try {
       const result = await finishCaptured(file, child);

@@ -14,13 +14,20 @@ export interface CapturedResult {
 export interface CaptureOptions {
   cwd?: string;
   env?: Record<string, string>;
+  /** What the command inherits instead of this process's whole environment; `env` is added to it. */
+  inherit?: Record<string, string>;
   timeoutMs?: number;
   input?: string;
 }
 
+/** execa's environment options: `inherit` plus `env` when given, else this process's environment plus `env`. */
+export function childEnv(inherit: Record<string, string> | undefined, env: Record<string, string> | undefined): { env?: Record<string, string>; extendEnv: boolean } {
+  return inherit ? { env: { ...inherit, ...env }, extendEnv: false } : { env, extendEnv: true };
+}
+
 /** Starts a command whose output is captured, not printed (argv only, no shell). */
 export function startCaptured(file: string, args: string[], opts: CaptureOptions = {}): ExecaChildProcess {
-  return execa(file, args, { cwd: opts.cwd, env: opts.env, extendEnv: true, reject: false, timeout: opts.timeoutMs, ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' }) });
+  return execa(file, args, { cwd: opts.cwd, ...childEnv(opts.inherit, opts.env), reject: false, timeout: opts.timeoutMs, ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' }) });
 }
 
 /** Waits for a captured command; a missing or unstartable command is an Error with a clear message. */

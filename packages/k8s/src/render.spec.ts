@@ -255,8 +255,9 @@ describe('maskSecrets', () => {
     expect(objects[0].stringData).toEqual({ token: MASK, port: MASK });
     expect(objects[0].metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toBe(MASK);
     expect(objects[1]).toBe(cm);
-    expect(secrets).toEqual(expect.arrayContaining(['hunter2-secret', Buffer.from('hunter2-secret').toString('base64'), 'tok-123456', '5432', Buffer.from('ab').toString('base64')]));
-    expect(secrets).not.toContain('ab');
+    expect(secrets).toEqual(expect.arrayContaining(['hunter2-secret', Buffer.from('hunter2-secret').toString('base64'), 'tok-123456']));
+    // Too short to mask reliably everywhere: masked in the rendering above only.
+    for (const short of ['ab', Buffer.from('ab').toString('base64'), '5432']) expect(secrets).not.toContain(short);
     // The original is untouched: it is what gets applied.
     expect(secret.stringData).toEqual({ token: 'tok-123456', port: 5432 });
   });

@@ -1,8 +1,5 @@
-import { MASK } from '@shipfleet/core';
+import { isMaskable, MASK } from '@shipfleet/core';
 import { clone, isPlainObject, K8sObject } from './types';
-
-/** Values shorter than this are masked in renderings but not added to the run's secrets (masking "1" everywhere helps no one). */
-export const MIN_SECRET_LENGTH = 4;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -11,12 +8,13 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * (keys stay visible), and a Secret's last-applied-configuration annotation,
  * which repeats them. Returns masked copies plus the secret values to add to
  * the run's redactor: each stringData value, each data value as written
- * (base64) and decoded.
+ * (base64) and decoded. Values shorter than MIN_SECRET_LENGTH are masked in
+ * renderings but not added (the runner refuses secrets too short to mask).
  */
 export function maskSecrets(objects: K8sObject[]): { objects: K8sObject[]; secrets: string[] } {
   const secrets = new Set<string>();
   const add = (v: string) => {
-    if (v.length >= MIN_SECRET_LENGTH) secrets.add(v);
+    if (isMaskable(v)) secrets.add(v);
   };
   const masked = objects.map((o) => {
     if (o.kind !== 'Secret') return o;

@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { UserError } from '../errors';
 import { secretsFromEnv } from '../secrets';
+import { MIN_SECRET_LENGTH } from '../redactor';
 import { decodeBase64Strict, secretFromEnv, secretFromFile } from './index';
 
 const SECRET = 'hunter2!s3cr3t-value';
@@ -40,8 +41,8 @@ describe('secretFromEnv', () => {
     expect(secretFromEnv('apiKeyEnv', 'KEY_PEM', { env, decode: 'auto' })).toMatchObject({ text: PEM, decoded: false });
     const wrapped = b64(PEM).replace(/(.{20})/g, '$1\n');
     expect(secretFromEnv('apiKeyEnv', 'W', { env: { W: wrapped }, decode: 'auto' })!.text).toBe(PEM);
-    const url = Buffer.from([0xfb, 0xff, 0xfe, 0x01]).toString('base64url');
-    expect(secretFromEnv('k', 'U', { env: { U: url }, decode: 'auto' })!.bytes).toEqual(Buffer.from([0xfb, 0xff, 0xfe, 0x01]));
+    const binary = Buffer.from([0xfb, 0xff, 0xfe, 0x01, 0xfb, 0xff, 0xfe, 0x01]);
+    expect(secretFromEnv('k', 'U', { env: { U: binary.toString('base64url') }, decode: 'auto' })!.bytes).toEqual(binary);
   });
 
   it('decodeBase64Strict refuses mixed alphabets, bad padding and spaces', () => {
@@ -62,6 +63,35 @@ describe('secretFromEnv', () => {
       expect(err.message).not.toContain(SECRET);
       expect(err.message).not.toContain(b64(SECRET));
     }
+  });
+});
+
+describe(`secrets shorter than ${MIN_SECRET_LENGTH} characters`, () => {
+  const SHORT = 'abc1234';
+
+  it('are refused when read, naming the option and the variable, never the value', () => {
+    const env = { SHORT, PADDED: `  ${SHORT}\n`, SHORT_B64: b64(SHORT), LONG: 'abcd1234' };
+    expect(secretFromEnv('tokenEnv', 'LONG', { env })!.text).toBe('abcd1234');
+    const cases: Array<[() => unknown, string, RegExp]> = [
+      [() => secretFromEnv('tokenEnv', 'SHORT', { env, what: 'the deploy token' }), 'tokenEnv', /\$SHORT holds fewer than 8 characters, too few to mask reliably in output\. Use a secret of at least 8 characters for the deploy token/],
+      [() => secretFromEnv('tokenEnv', 'PADDED', { env }), 'tokenEnv', /\$PADDED holds fewer than 8 characters/],
+      [() => secretFromEnv('keyEnv', 'SHORT_B64', { env, decode: 'base64' }), 'keyEnv', /\$SHORT_B64 decodes to fewer than 8 characters/],
+      [() => secretsFromEnv('secretEnv', ['LONG', 'SHORT'], env), 'secretEnv', /\$SHORT holds fewer than 8 characters/],
+    ];
+    for (const [fn, option, message] of cases) {
+      const err = userError(fn);
+      expect(err.option).toBe(option);
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toContain(SHORT);
+    }
+  });
+
+  it('are refused in a file, naming the file, never its content', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'shipfleet-secret-')), 'password.txt');
+    writeFileSync(path, `${SHORT}\n`);
+    const err = userError(() => secretFromFile('passwordFile', path));
+    expect(err.message).toMatch(/password\.txt holds fewer than 8 characters/);
+    expect(err.message).not.toContain(SHORT);
   });
 });
 

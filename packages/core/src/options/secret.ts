@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'fs';
 import { UserError } from '../errors';
+import { MIN_SECRET_LENGTH } from '../secret-forms';
 import { envNameOption } from './env-name';
 import { isAbsent } from './value';
 
@@ -54,6 +55,15 @@ function asText(bytes: Buffer): string | undefined {
   return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
 }
 
+/** Whether a secret is long enough to be masked reliably: MIN_SECRET_LENGTH characters or more, surrounding whitespace aside. */
+export function isMaskable(text: string): boolean {
+  return text.trim().length >= MIN_SECRET_LENGTH;
+}
+
+function tooShort(option: string, subject: string, rules: SecretRules): UserError {
+  return new UserError(option, `${subject} fewer than ${MIN_SECRET_LENGTH} characters, too few to mask reliably in output`, `Use a secret of at least ${MIN_SECRET_LENGTH} characters for ${rules.what ?? 'this option'}`);
+}
+
 function decode(option: string, stored: Buffer, source: string, rules: SecretRules): Secret {
   const storedText = asText(stored);
   const decoding = rules.decode ?? 'raw';
@@ -61,15 +71,19 @@ function decode(option: string, stored: Buffer, source: string, rules: SecretRul
   if (decoding === 'base64' && !bytes) {
     throw new UserError(option, `${source} is not base64`, `Store the base64 of ${rules.what ?? 'the secret'} in ${source}, e.g. the output of \`base64 < file | tr -d '\\n'\``);
   }
+  const decodedText = bytes ? asText(bytes) : undefined;
+  // Binary content has no text form to mask, so no length to check.
+  if (storedText !== undefined && !isMaskable(storedText)) throw tooShort(option, `${source} holds`, rules);
+  if (decodedText !== undefined && !isMaskable(decodedText)) throw tooShort(option, `${source} decodes to`, rules);
   const value = bytes ?? stored;
-  const mask = [storedText, bytes ? asText(bytes) : undefined].filter((s): s is string => !!s);
+  const mask = [storedText, decodedText].filter((s): s is string => !!s);
   return { bytes: value, text: value.toString('utf8'), decoded: !!bytes, mask: [...new Set(mask)], source };
 }
 
 /**
  * The secret held by the environment variable an option names: the name must
- * be valid and the variable set and non-empty. Messages name the variable,
- * never its value.
+ * be valid and the variable set, with at least MIN_SECRET_LENGTH characters
+ * (also once decoded). Messages name the variable, never its value.
  */
 export function secretFromEnv(option: string, name: unknown, rules: SecretRules = {}): Secret | undefined {
   const envName = envNameOption(option, name, { what: rules.what });
@@ -81,7 +95,11 @@ export function secretFromEnv(option: string, name: unknown, rules: SecretRules 
   return decode(option, Buffer.from(value, 'utf8'), `$${envName}`, rules);
 }
 
-/** The secret held by a file (an absolute path: resolve it with pathOption first). Messages name the file, never its content. */
+/**
+ * The secret held by a file (an absolute path: resolve it with pathOption
+ * first); text needs at least MIN_SECRET_LENGTH characters. Messages name the
+ * file, never its content.
+ */
 export function secretFromFile(option: string, path: string | undefined, rules: Omit<SecretRules, 'env'> = {}): Secret | undefined {
   if (isAbsent(path)) return undefined;
   let content: Buffer;
