@@ -27,12 +27,20 @@ export async function runExecutorPlan(options: CommonExecutorOptions, prepare: (
     consoleLogger.error(err instanceof UserError ? `✖ ${err.message}` : `✖ Could not prepare the plan: ${errorMessage(err)}`);
     return { success: false };
   }
-  const report = await runPlan(prepared.plan, {
-    secrets: prepared.secrets,
-    dryRun: options.dryRun,
-    planJson: options.planJson,
-    logFile: options.logFile,
-  });
+  let report: RunReport;
+  try {
+    report = await runPlan(prepared.plan, {
+      secrets: prepared.secrets,
+      dryRun: options.dryRun,
+      planJson: options.planJson,
+      logFile: options.logFile,
+    });
+  } catch (err) {
+    // The runner refuses a plan before running anything (e.g. a secret too short to mask): one clear line.
+    if (!(err instanceof UserError)) throw err;
+    consoleLogger.error(`✖ ${err.message}`);
+    return { success: false };
+  }
   if (report.status === 'failed') {
     const why = prepared.explainFailure?.(report);
     if (why) redactingLogger(consoleLogger, new Redactor(prepared.secrets)).error(`✖ ${why}`);
