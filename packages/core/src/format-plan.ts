@@ -18,6 +18,8 @@ export interface PlanJsonStep {
   command?: string[];
   cwd?: string;
   env?: Record<string, string>;
+  /** Names of the secret variables this command receives (the values never appear). */
+  secretEnv?: string[];
   path?: string;
   mode?: string;
   bytes?: number;
@@ -42,6 +44,7 @@ function describeStep(step: Step): PlanJsonStep {
         command: [step.file, ...step.args],
         ...(step.cwd ? { cwd: step.cwd } : {}),
         ...(step.env && Object.keys(step.env).length ? { env: step.env } : {}),
+        ...(step.secretEnv?.length ? { secretEnv: step.secretEnv } : {}),
         ...(step.outputFilter ? { outputFilter: [step.outputFilter.file, ...step.outputFilter.args], ...(step.outputFilter.ifOnPath ? { outputFilterIfInstalled: true } : {}) } : {}),
         ...(step.rawLog ? { rawLog: step.rawLog } : {}),
       };
@@ -69,6 +72,7 @@ export function formatPlan(plan: Plan, redactor: Redactor): string {
     if (s.command) lines.push(`${indent}$ ${formatCommand(s.command[0], s.command.slice(1))}`);
     if (s.cwd) lines.push(`${indent}cwd: ${s.cwd}`);
     if (s.env) lines.push(`${indent}env: ${Object.entries(s.env).map(([k, v]) => `${k}=${quoteArg(v)}`).join(' ')}`);
+    if (s.secretEnv) lines.push(`${indent}secret env: ${s.secretEnv.join(' ')} (values masked; no other step's secrets)`);
     if (s.outputFilter) lines.push(`${indent}output shown through: ${formatCommand(s.outputFilter[0], s.outputFilter.slice(1))}${s.outputFilterIfInstalled ? ' (when installed)' : ''}`);
     if (s.rawLog) lines.push(`${indent}raw output kept in: ${s.rawLog}`);
     if (s.path) lines.push(`${indent}write ${s.path} (${s.bytes} bytes${s.mode ? `, mode ${s.mode}` : ''}${s.content === undefined ? ', content not shown' : ''})`);

@@ -179,7 +179,7 @@ describe('runPlan', () => {
     const plan: Plan = {
       title: 'dry',
       steps: [
-        runStep('upload', 'uploader', ['--header', `Bearer ${secret}`, '; rm -rf ~'], { env: { TOKEN: secret }, cwd: '/app' }),
+        runStep('upload', 'uploader', ['--header', `Bearer ${secret}`, '; rm -rf ~'], { env: { TOKEN: secret }, cwd: '/app', secretEnv: ['UPLOAD_KEY'] }),
         writeStep('write key', join(dir, 'k'), `KEY ${secret}`, { mode: 0o600, secret: true }),
         taskStep('mark', 'writes a marker', () => writeFileSync(marker, '1')),
         cleanupStep('remove key', { kind: 'run', file: 'rm', args: ['-f', join(dir, 'k')] }),
@@ -193,10 +193,11 @@ describe('runPlan', () => {
     const out = text();
     expect(out).toContain("$ uploader --header 'Bearer ***' '; rm -rf ~'");
     expect(out).toContain('cwd: /app');
+    expect(out).toContain('secret env: UPLOAD_KEY');
     expect(out).toContain('content not shown');
     expect(out).toContain('[cleanup (always runs at the end)] remove key');
     const json = readFileSync(planJson, 'utf8');
-    expect(JSON.parse(json).steps[0].command).toEqual(['uploader', '--header', 'Bearer ***', '; rm -rf ~']);
+    expect(JSON.parse(json).steps[0]).toMatchObject({ command: ['uploader', '--header', 'Bearer ***', '; rm -rf ~'], secretEnv: ['UPLOAD_KEY'] });
     expect(out + json).not.toContain(secret);
   });
 
