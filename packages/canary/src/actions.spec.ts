@@ -41,6 +41,7 @@ function fakeContext(): ActionContext & { lines: string[]; calls: { file: string
     lines,
     calls,
     log: (l) => lines.push(l),
+    addSecret: () => undefined,
     signal: new AbortController().signal,
     exec: async (file, args, options) => {
       calls.push({ file, args, options });

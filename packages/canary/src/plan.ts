@@ -120,7 +120,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
     state.chain = pending.catch(() => undefined);
     return pending;
   };
-  const actionContext = (ctx: TaskContext): ActionContext => ({ exec: ctx.exec, log: ctx.log, signal: ctx.signal });
+  const actionContext = (ctx: TaskContext): ActionContext => ({ exec: ctx.exec, log: ctx.log, addSecret: ctx.addSecret, signal: ctx.signal });
   const notify = async (ctx: TaskContext, text: string) => {
     if (!notifyUrl) return;
     const problem = await notifyWebhook(notifyUrl.text, text);

@@ -65,6 +65,12 @@ export interface TaskContext {
   exec: (file: string, args: string[], options?: { cwd?: string; env?: Record<string, string>; secretEnv?: string[]; timeoutMs?: number }) => Promise<ExecResult>;
   /** Values set here appear in the run's outputs and summary. */
   setOutput: (name: string, value: string) => void;
+  /**
+   * Masks `value` in all output of the run from now on: for a credential
+   * learnt only while the task runs (a token an exec plugin issues). Throws
+   * for a value shorter than MIN_SECRET_LENGTH, which cannot be masked reliably.
+   */
+  addSecret: (value: string) => void;
   signal: AbortSignal;
 }
 

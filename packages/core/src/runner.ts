@@ -203,6 +203,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const taskContext = (): TaskContext => ({
     log: (line) => log.info(`  │ ${line}`),
     setOutput: (name, value) => { report.outputs[name] = value; },
+    addSecret: (value) => { redactor.add(...maskableSecrets([value])); },
     exec: captureExec,
     // Cleanups run even after an interrupt: they get a fresh, never-aborted signal.
     signal: inCleanup ? new AbortController().signal : abort.signal,

@@ -1,8 +1,10 @@
 // The only module that loads @kubernetes/client-node. That package is an ES
 // module: Node 20 loads it with require(), but jest cannot, so it is required
 // lazily inside connectCluster and nothing else imports this file at load time.
+import { readFileSync } from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import { displayUrl } from '@shipfleet/core';
 import { ClusterClient, KubeApiError } from './cluster';
 import { KubeconfigTarget } from './kubeconfig';
 import { isPlainObject, K8sObject, ObjectRef } from './types';
@@ -33,7 +35,52 @@ function loadKubeConfig(k8s: ClientNode, target: KubeconfigTarget | undefined): 
     if (!kc.currentContext && other.currentContext) kc.setCurrentContext(other.currentContext);
   }
   if (target.context) kc.setCurrentContext(target.context);
+  if (target.tokenFile) authenticateWithTokenFile(kc, target.user, target.tokenFile);
   return kc;
+}
+
+/** kubectl's `tokenFile`, which @kubernetes/client-node does not read: read at each request (such tokens rotate); an inline token still wins, as in kubectl. */
+function authenticateWithTokenFile(kc: any, user: string | undefined, file: string): void {
+  kc.addAuthenticator({
+    isAuthProvider: (u: { name: string }) => u.name === user,
+    applyAuthentication: async (_u: unknown, opts: https.RequestOptions) => {
+      (opts.headers as Record<string, string>).Authorization = `Bearer ${readFileSync(file, 'utf8').trim()}`;
+    },
+  });
+}
+
+/** What the connection may be told while it runs. */
+export interface ClusterHooks {
+  /** Each credential sent (a bearer token, a password, a client key), when first used: a run masks it from then on. */
+  addSecret?: (value: string) => void;
+}
+
+function credentialsIn(opts: https.RequestOptions): string[] {
+  const found: string[] = [];
+  const authorization = (opts.headers as Record<string, unknown> | undefined)?.Authorization;
+  const bearer = typeof authorization === 'string' ? /^Bearer\s+(.+)$/i.exec(authorization)?.[1] : undefined;
+  if (bearer) found.push(bearer);
+  if (typeof opts.auth === 'string' && opts.auth.includes(':')) found.push(opts.auth.slice(opts.auth.indexOf(':') + 1));
+  if (opts.key) found.push(String(opts.key));
+  return found.filter(Boolean);
+}
+
+/**
+ * Reports every credential @kubernetes/client-node puts on a request, its
+ * watches included: exec plugins, token files and auth providers issue them
+ * only while the run goes on.
+ */
+function reportCredentials(kc: any, addSecret: (value: string) => void): void {
+  const reported = new Set<string>();
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts: https.RequestOptions) => {
+    await apply(opts);
+    for (const value of credentialsIn(opts)) {
+      if (reported.has(value)) continue;
+      addSecret(value);
+      reported.add(value);
+    }
+  };
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -48,19 +95,22 @@ function apiBase(apiVersion: string): string {
  * certificates, exec plugins, CA) and watches; requests carry objects as raw
  * JSON so no field is lost to typed models.
  */
-export function connectCluster(target: KubeconfigTarget | undefined): ClusterClient {
+export function connectCluster(target: KubeconfigTarget | undefined, hooks: ClusterHooks = {}): ClusterClient {
   const k8s = loadClientNode();
   const kc = loadKubeConfig(k8s, target);
+  if (hooks.addSecret) reportCredentials(kc, hooks.addSecret);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" has no cluster`);
-  const server: string = cluster.server.replace(/\/+$/, '');
+  const base: string = cluster.server.replace(/\/+$/, '');
+  // Messages show the server without credentials or query.
+  const server = displayUrl(base).replace(/\/+$/, '');
   const contextName: string | undefined = kc.getCurrentContext() || undefined;
   const contextNamespace: string | undefined = contextName ? kc.getContextObject(contextName)?.namespace : undefined;
   const watches = new Set<AbortController>();
   const discovery = new Map<string, Promise<Map<string, { name: string; namespaced: boolean }>>>();
 
   async function request(method: string, path: string, query: Record<string, string | undefined> = {}, body?: string, contentType?: string): Promise<unknown> {
-    const url = new URL(server + path);
+    const url = new URL(base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     const opts: https.RequestOptions = { method, headers: { Accept: 'application/json', 'User-Agent': 'shipfleet' } };
     await kc.applyToHTTPSOptions(opts);

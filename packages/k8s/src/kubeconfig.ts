@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'fs';
-import { delimiter, isAbsolute, join, resolve } from 'path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'path';
 import { parse } from 'yaml';
-import { UserError } from '@shipfleet/core';
+import { displayUrl, UserError } from '@shipfleet/core';
 import { isPlainObject } from './types';
 
 /** Which cluster a deploy talks to, resolved (and checked) before anything runs. */
@@ -12,12 +12,31 @@ export interface KubeconfigTarget {
   inCluster: boolean;
   context?: string;
   cluster?: string;
+  /** The API server URL as messages show it: no user name, password or query. */
   server?: string;
   /** The context's default namespace. */
   namespace?: string;
   user?: string;
-  /** Credentials found in the kubeconfig, to mask should they ever reach output. */
+  /** kubectl's `tokenFile` of the user (absolute): read at each request, since such tokens rotate. */
+  tokenFile?: string;
+  /**
+   * Credentials found in the kubeconfig and the files it names (token files,
+   * client keys), to mask should they ever reach output. Those an exec plugin
+   * issues are only known at run time: the connection reports them then.
+   */
   secrets: string[];
+}
+
+/** Where a pod's service account token is mounted. */
+export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** The trimmed content of a credential file, or undefined when it cannot be read now (the connection reads it again, and reports what it sends). */
+function readCredentialFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Named { name: string; [k: string]: unknown }
@@ -51,7 +70,7 @@ export function resolveKubeconfig(
   opts: { kubeconfig?: string; context?: string },
   baseDir: string,
   env: NodeJS.ProcessEnv,
-  { required = true }: { required?: boolean } = {},
+  { required = true, serviceAccountToken = SERVICE_ACCOUNT_TOKEN }: { required?: boolean; serviceAccountToken?: string } = {},
 ): KubeconfigTarget | undefined {
   let paths: string[];
   let origin: string;
@@ -73,7 +92,8 @@ export function resolveKubeconfig(
       origin = home;
     } else if (env.KUBERNETES_SERVICE_HOST) {
       if (opts.context) throw new UserError('context', `"${opts.context}" was given but no kubeconfig was found (running in-cluster)`, 'Set kubeconfig to the file that defines this context');
-      return { paths: [], inCluster: true, secrets: [] };
+      const token = readCredentialFile(serviceAccountToken);
+      return { paths: [], inCluster: true, secrets: token ? [token] : [] };
     } else {
       if (!required) return undefined;
       throw new UserError('kubeconfig', 'no kubeconfig found: KUBECONFIG is not set and ~/.kube/config does not exist', 'Set the kubeconfig option (or KUBECONFIG) to the kubeconfig of the target cluster');
@@ -83,12 +103,18 @@ export function resolveKubeconfig(
   const contexts = new Map<string, Named>();
   const clusters = new Map<string, Named>();
   const users = new Map<string, Named>();
+  // Relative paths in a user are read from the folder of the file that defines it, as kubectl reads them.
+  const userDirs = new Map<string, string>();
   let currentContext: string | undefined;
   for (const file of paths) {
     const doc = readKubeconfig(file, 'kubeconfig');
     for (const c of named(doc.contexts)) if (!contexts.has(c.name)) contexts.set(c.name, c);
     for (const c of named(doc.clusters)) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of named(doc.users)) if (!users.has(u.name)) users.set(u.name, u);
+    for (const u of named(doc.users)) {
+      if (users.has(u.name)) continue;
+      users.set(u.name, u);
+      userDirs.set(u.name, dirname(file));
+    }
     if (!currentContext && typeof doc['current-context'] === 'string' && doc['current-context']) currentContext = doc['current-context'];
   }
   const available = [...contexts.keys()];
@@ -108,11 +134,21 @@ export function resolveKubeconfig(
   if (!server) throw new UserError('kubeconfig', `cluster "${clusterName}" in ${origin} has no server`, 'Fix the kubeconfig');
   const userName = typeof ctx.user === 'string' ? ctx.user : undefined;
   const secrets: string[] = [];
+  let tokenFile: string | undefined;
   const user = userName ? users.get(userName) : undefined;
   if (user && isPlainObject(user.user)) {
     const u = user.user;
+    const inUserDir = (key: string) => {
+      const file = getString(u, key);
+      return file ? resolve(userDirs.get(user.name)!, expandHome(file, env)) : undefined;
+    };
     for (const key of ['token', 'password']) {
       const v = getString(u, key);
+      if (v) secrets.push(v);
+    }
+    tokenFile = inUserDir('tokenFile');
+    for (const file of [tokenFile, inUserDir('token-file'), inUserDir('client-key')]) {
+      const v = file && readCredentialFile(file);
       if (v) secrets.push(v);
     }
     const keyData = getString(u, 'client-key-data');
@@ -128,9 +164,10 @@ export function resolveKubeconfig(
     inCluster: false,
     context: contextName,
     cluster: clusterName,
-    server,
+    server: displayUrl(server).replace(/\/+$/, ''),
     namespace: typeof ctx.namespace === 'string' && ctx.namespace ? ctx.namespace : undefined,
     user: userName,
+    tokenFile,
     secrets,
   };
 }

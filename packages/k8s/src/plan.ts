@@ -1,6 +1,7 @@
 import { cleanupStep, Plan, Redactor, Step, taskStep, TaskContext } from '@shipfleet/core';
 import { applyObjects } from './apply';
 import { ClusterClient } from './cluster';
+import type { ClusterHooks } from './cluster-client';
 import { waitAndRollback } from './deploy';
 import { DeployIO } from './deploy-io';
 import { emptyResult, K8sDeployResult } from './deploy-result';
@@ -13,16 +14,16 @@ import { describeRef, isWorkload, K8sObject } from './types';
 
 export interface K8sPlanDeps {
   /** Opens the API connection (default: @kubernetes/client-node over the kubeconfig, loaded only when the plan runs). */
-  connect?: (target: KubeconfigTarget | undefined) => ClusterClient | Promise<ClusterClient>;
+  connect?: (target: KubeconfigTarget | undefined, hooks: ClusterHooks) => ClusterClient | Promise<ClusterClient>;
   /** How often workloads are read while waiting (default 1000 ms; watch events wake the wait sooner). */
   pollIntervalMs?: number;
 }
 
-function defaultConnect(target: KubeconfigTarget | undefined): ClusterClient {
+function defaultConnect(target: KubeconfigTarget | undefined, hooks: ClusterHooks): ClusterClient {
   // Loaded here, not at the top: @kubernetes/client-node is an ES module that jest cannot load.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { connectCluster } = require('./cluster-client') as typeof import('./cluster-client');
-  return connectCluster(target);
+  return connectCluster(target, hooks);
 }
 
 const objectsText = (n: number | undefined) => `${n} object${n === 1 ? '' : 's'}`;
@@ -116,7 +117,8 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
       ].join('\n     '),
       async (ctx) => {
         try {
-          state.client = await connect(o.kubeconfig);
+          // Credentials an exec plugin or a token file yields are masked from the moment they are used.
+          state.client = await connect(o.kubeconfig, { addSecret: (value) => { ctx.addSecret(value); state.redactor.add(value); } });
           ctx.log(`API server ${state.client.server}${state.client.context ? ` (context ${state.client.context})` : ''}`);
           state.applied = await applyObjects(io(ctx), state.rendered!.objects, { fieldManager: o.fieldManager, force: o.forceConflicts, dryRun: o.serverDryRun, namespace: o.namespace }, result);
           const counts = ['created', 'configured', 'unchanged'].map((a) => `${result.applied.filter((x) => x.action === a).length} ${a}`).join(', ');

@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync } from 'fs';
+import { constants, lstatSync, readdirSync } from 'fs';
+import { FileHandle, open } from 'fs/promises';
 import { join, relative, resolve, sep } from 'path';
 import { UserError } from '@shipfleet/core';
 
@@ -7,6 +8,9 @@ export interface AppFile {
   path: string;
   absolute: string;
   size: number;
+  /** Device and inode of the file listed: packaging reads this file and no other. */
+  dev: number;
+  ino: number;
 }
 
 const SIGNATURE_FILE = /^(author-signature|signature\d+)\.xml$/;
@@ -50,12 +54,39 @@ export function listAppFiles(appDir: string, option = 'appDir', exclude: string[
       if (stat.isDirectory()) walk(absolute);
       else if (stat.isFile()) {
         if (dir === root && SIGNATURE_FILE.test(name)) continue;
-        files.push({ path: rel, absolute, size: stat.size });
+        files.push({ path: rel, absolute, size: stat.size, dev: stat.dev, ino: stat.ino });
       } else throw new UserError(option, `${rel} is not a regular file`, 'Remove sockets, pipes and devices from the app folder');
     }
   };
   walk(root);
   return files;
+}
+
+function changedAfterListing(f: AppFile, what: string): Error {
+  return new Error(`${f.path} changed after the app folder was listed (${what}): nothing was packaged; package again once the build has finished writing ${f.absolute}`);
+}
+
+/**
+ * Opens a listed file for packaging, never through a symbolic link, and only
+ * while it is still the regular file listed (same device, inode and size):
+ * a file swapped after listing would otherwise put what it points to in the
+ * package. Read the content from the handle returned.
+ */
+export async function openAppFile(f: AppFile): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(f.absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw changedAfterListing(f, 'it is now a symbolic link');
+    throw e;
+  }
+  const stat = await handle.stat();
+  const problem = !stat.isFile() ? 'it is no longer a regular file' : stat.dev !== f.dev || stat.ino !== f.ino ? 'another file took its place' : stat.size !== f.size ? `its size went from ${f.size} to ${stat.size} bytes` : undefined;
+  if (problem) {
+    await handle.close();
+    throw changedAfterListing(f, problem);
+  }
+  return handle;
 }
 
 /** Percent-encodes each path segment, as a Reference URI relative to the package root. */

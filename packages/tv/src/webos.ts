@@ -4,7 +4,7 @@ import { dirname, join } from 'path';
 import { pipeline } from 'stream/promises';
 import { createGzip } from 'zlib';
 import { pack } from 'tar-stream';
-import { AppFile } from './app-files';
+import { AppFile, openAppFile } from './app-files';
 
 export interface WebosAppInfo {
   id: string;
@@ -100,15 +100,21 @@ const header = (name: string, type: 'file' | 'directory', size = 0) => ({ name, 
 async function writeTarGz(out: string, entries: Array<{ name: string; dir?: true; content?: string; file?: AppFile }>): Promise<void> {
   const tar = pack();
   const done = pipeline(tar, createGzip({ level: 9 }), createWriteStream(out));
-  for (const e of entries) {
-    if (e.dir) tar.entry(header(e.name, 'directory'));
-    else if (e.content !== undefined) tar.entry(header(e.name, 'file', Buffer.byteLength(e.content)), e.content);
-    else if (e.file) {
-      const entry = tar.entry(header(e.name, 'file', e.file.size));
-      await pipeline(createReadStream(e.file.absolute), entry);
+  try {
+    for (const e of entries) {
+      if (e.dir) tar.entry(header(e.name, 'directory'));
+      else if (e.content !== undefined) tar.entry(header(e.name, 'file', Buffer.byteLength(e.content)), e.content);
+      else if (e.file) {
+        const file = await openAppFile(e.file);
+        await pipeline(file.createReadStream(), tar.entry(header(e.name, 'file', e.file.size)));
+      }
     }
+    tar.finalize();
+  } catch (err) {
+    tar.destroy(err as Error);
+    await done.catch(() => undefined);
+    throw err;
   }
-  tar.finalize();
   await done;
 }
 

@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import { renameSync, rmSync } from 'fs';
-import { mkdir, readFile } from 'fs/promises';
+import { mkdir } from 'fs/promises';
 import { dirname } from 'path';
 import { promisify } from 'util';
 import { deflateRaw } from 'zlib';
-import { AppFile, referenceUri } from './app-files';
+import { AppFile, openAppFile, referenceUri } from './app-files';
 import { SigningIdentity } from './certificates';
 import { buildSignatureXml, SignatureReference } from './signature';
 import { crc32, ZipEntry, ZipWriter } from './zip-writer';
@@ -24,7 +24,13 @@ interface Prepared {
 
 /** Reads one file once: its SHA-256 and CRC-32 natively, its deflate on the thread pool. */
 async function prepare(f: AppFile): Promise<Prepared> {
-  const data = await readFile(f.absolute);
+  const handle = await openAppFile(f);
+  let data: Buffer;
+  try {
+    data = await handle.readFile();
+  } finally {
+    await handle.close();
+  }
   const digest = createHash('sha256').update(data).digest('base64');
   const deflated = await deflate(data, { level: LEVEL });
   // Like zip: data that does not shrink is stored.

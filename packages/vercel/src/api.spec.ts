@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'crypto';
-import { closeSync, openSync, writeSync } from 'fs';
+import { closeSync, lstatSync, openSync, writeSync } from 'fs';
 import { createServer } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import { sha1OfFile, VercelApiError, VercelClient } from './index';
 import { makeDir, newToken, sha1, startVercelApi, VercelApi } from './__fixtures__/helpers';
+
+const identity = (path: string) => ({ dev: lstatSync(path).dev, ino: lstatSync(path).ino });
 
 describe('VercelClient against the stand-in', () => {
   let api: VercelApi;
@@ -45,7 +47,7 @@ describe('VercelClient against the stand-in', () => {
     const retries: string[] = [];
     const c = client({ onRetry: (l) => retries.push(l) });
     const data = Buffer.from('hello, rate limits');
-    await c.uploadFile({ sha: sha1(data), size: data.length, path: '', symlinkTarget: data.toString() });
+    await c.uploadFile({ file: 'link', sha: sha1(data), size: data.length, path: '', dev: 0, ino: 0, symlinkTarget: data.toString() });
     const uploads = api.requests.filter((r) => r.path === '/v2/files');
     expect(uploads.map((r) => r.status)).toEqual([429, 429, 200]);
     expect(uploads[1].time - uploads[0].time).toBeGreaterThanOrEqual(1000);
@@ -115,7 +117,7 @@ describe('VercelClient against the stand-in', () => {
     const path = join(dir, 'bundle.js');
     api.setFaults({ dropConnections: 1, serverErrors: 2, match: 'POST /v2/files' });
     const c = client();
-    await c.uploadFile({ sha: sha1(content), size: content.length, path });
+    await c.uploadFile({ file: 'bundle.js', sha: sha1(content), size: content.length, path, ...identity(path) });
     expect(api.requests.map((r) => r.status)).toEqual(['dropped', 500, 500, 200]);
     expect(api.files.get(sha1(content))!.equals(content)).toBe(true);
     expect(api.requests[3].headers['content-length']).toBe(String(content.length));
@@ -124,7 +126,7 @@ describe('VercelClient against the stand-in', () => {
 
   it('a file that cannot be read fails the upload without retry', async () => {
     const c = client();
-    const err = await c.uploadFile({ sha: 'a'.repeat(40), size: 10, path: '/no/such/file.js' }).catch((e) => e);
+    const err = await c.uploadFile({ file: 'file.js', sha: 'a'.repeat(40), size: 10, path: '/no/such/file.js', dev: 0, ino: 0 }).catch((e) => e);
     expect(err.message).toMatch(/^POST \/v2\/files failed: could not read the file to send: ENOENT/);
     expect(c.stats.retries).toBe(0);
   });
@@ -157,7 +159,7 @@ describe('streamed uploads', () => {
     let peak = 0;
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().arrayBuffers - base); }, 5);
     try {
-      const answer = await c.uploadFile({ sha, size, path });
+      const answer = await c.uploadFile({ file: 'large.bin', sha, size, path, ...identity(path) });
       expect(answer).toEqual({ sha });
     } finally {
       clearInterval(sampler);

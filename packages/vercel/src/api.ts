@@ -1,6 +1,6 @@
-import { createReadStream } from 'fs';
 import { Readable } from 'stream';
 import { HttpAbortedError, HttpClient, HttpError, HttpResponse, HttpRetryEvent, Redactor, RetryPolicy } from '@shipfleet/core';
+import { HashedFile, openListedFile } from './files';
 
 /**
  * The one HTTP client of this package: every call to the Vercel REST API goes
@@ -240,14 +240,14 @@ export class VercelClient {
     return this.request('POST', '/v13/deployments', { json: body, signal });
   }
 
-  /** POST /v2/files: the file's bytes, streamed from disk, with its SHA-1 in x-vercel-digest. */
-  uploadFile(file: { sha: string; size: number; path: string; symlinkTarget?: string }, signal?: AbortSignal): Promise<unknown> {
+  /** POST /v2/files: the file's bytes, streamed from disk (only from the file hashed), with its SHA-1 in x-vercel-digest. */
+  uploadFile(file: Pick<HashedFile, 'file' | 'path' | 'sha' | 'size' | 'dev' | 'ino' | 'symlinkTarget'>, signal?: AbortSignal): Promise<unknown> {
     return this.request('POST', '/v2/files', {
       headers: { 'content-type': 'application/octet-stream', 'x-vercel-digest': file.sha },
       body: () =>
         file.symlinkTarget !== undefined
           ? { data: Buffer.from(file.symlinkTarget, 'utf8'), length: Buffer.byteLength(file.symlinkTarget) }
-          : { data: createReadStream(file.path), length: file.size },
+          : { data: openListedFile(file, { size: file.size }), length: file.size },
       signal,
       timeoutMs: uploadTimeoutMs(file.size),
     });

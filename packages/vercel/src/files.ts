@@ -1,10 +1,16 @@
 import { createHash } from 'crypto';
-import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'fs';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, ReadStream, readlinkSync } from 'fs';
 import { join } from 'path';
 import { DeploymentSource } from './options';
 
+/** Device and inode of a file as listed: hashing and uploading read that file and no other. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
 /** A file of the deployment as found on disk. */
-export interface LocalFile {
+export interface LocalFile extends FileIdentity {
   /** The name the deployment gets: relative, POSIX separators (`assets/app.js`, `.vercel/output/config.json`). */
   file: string;
   /** Absolute path on disk. */
@@ -49,8 +55,8 @@ export function listDeploymentFiles(source: DeploymentSource): LocalFile[] {
       if (stat.isDirectory()) walk(path, name);
       else if (stat.isSymbolicLink()) {
         const target = readlinkSync(path).replace(/\\/g, '/');
-        out.push({ file: source.prefix + name, path, size: Buffer.byteLength(target), mode: stat.mode, symlinkTarget: target });
-      } else if (stat.isFile()) out.push({ file: source.prefix + name, path, size: stat.size, mode: stat.mode });
+        out.push({ file: source.prefix + name, path, size: Buffer.byteLength(target), mode: stat.mode, dev: stat.dev, ino: stat.ino, symlinkTarget: target });
+      } else if (stat.isFile()) out.push({ file: source.prefix + name, path, size: stat.size, mode: stat.mode, dev: stat.dev, ino: stat.ino });
       // Sockets, FIFOs and devices are not deployable content.
     }
   };
@@ -58,12 +64,35 @@ export function listDeploymentFiles(source: DeploymentSource): LocalFile[] {
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
-/** SHA-1 of a file, read as a stream: memory stays flat whatever the file's size. */
-export function sha1OfFile(path: string, signal?: AbortSignal): Promise<{ sha: string; size: number }> {
+/**
+ * Opens a listed file for reading, never through a symbolic link, and only
+ * while it is still the regular file listed (same device and inode) and, when
+ * `size` is given, of that size: a file swapped after listing would otherwise
+ * send what it points to. The stream reads from the descriptor checked.
+ */
+export function openListedFile(f: FileIdentity & { file: string; path: string }, options: { size?: number; signal?: AbortSignal } = {}): ReadStream {
+  const changed = (what: string) => new Error(`${f.file} changed after it was listed (${what}); deploy again once the build has finished writing ${f.path}`);
+  let fd: number;
+  try {
+    fd = openSync(f.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw changed('it is now a symbolic link');
+    throw e;
+  }
+  const stat = fstatSync(fd);
+  const problem = !stat.isFile() ? 'it is no longer a regular file' : stat.dev !== f.dev || stat.ino !== f.ino ? 'another file took its place' : options.size !== undefined && stat.size !== options.size ? `its size went from ${options.size} to ${stat.size} bytes` : undefined;
+  if (problem) {
+    closeSync(fd);
+    throw changed(problem);
+  }
+  return createReadStream(f.path, { fd, signal: options.signal });
+}
+
+/** SHA-1 of a stream's bytes: memory stays flat whatever the file's size. */
+function sha1OfStream(stream: ReadStream): Promise<{ sha: string; size: number }> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha1');
     let size = 0;
-    const stream = createReadStream(path, { signal });
     stream.on('data', (chunk: Buffer | string) => {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buf.length;
@@ -72,6 +101,11 @@ export function sha1OfFile(path: string, signal?: AbortSignal): Promise<{ sha: s
     stream.on('error', reject);
     stream.on('end', () => resolve({ sha: hash.digest('hex'), size }));
   });
+}
+
+/** SHA-1 of a file, read as a stream. */
+export function sha1OfFile(path: string, signal?: AbortSignal): Promise<{ sha: string; size: number }> {
+  return sha1OfStream(createReadStream(path, { signal }));
 }
 
 /** Runs `work` on each item with at most `limit` at a time; the first failure stops new work and is thrown. */
@@ -94,8 +128,9 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, work: 
 
 /**
  * Hashes every file (SHA-1, streamed, a few at a time). The size recorded is
- * the size hashed, so a file that changed since it was listed is sent with
- * its current size.
+ * the size hashed, so a file whose content changed since it was listed is
+ * sent with its current size; a file replaced since (by another file or a
+ * symbolic link) is refused.
  */
 export async function hashFiles(files: readonly LocalFile[], opts: { concurrency?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<HashedFile[]> {
   const hashed: HashedFile[] = new Array(files.length);
@@ -106,9 +141,10 @@ export async function hashFiles(files: readonly LocalFile[], opts: { concurrency
     } else {
       let result: { sha: string; size: number };
       try {
-        result = await sha1OfFile(f.path, opts.signal);
+        result = await sha1OfStream(openListedFile(f, { signal: opts.signal }));
       } catch (err) {
         const code = (err as { code?: string }).code;
+        if (!code) throw err;
         throw new Error(code === 'ENOENT' ? `${f.path} disappeared after it was listed (is a build still writing to the output folder?)` : `cannot read ${f.path}: ${(err as Error).message}`);
       }
       hashed[i] = { ...f, sha: result.sha, size: result.size };

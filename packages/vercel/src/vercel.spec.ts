@@ -248,7 +248,7 @@ describe('deploy', () => {
     const o = normalizeVercelOptions({ projectId: 'prj_web', appDir: makeDir(files), apiUrl: h.api.url, concurrency: 2 }, tmpdir(), h.env);
     const { plan } = buildVercelPlan(o, { token: h.token, pollIntervalMs: 10 });
     const ac = new AbortController();
-    const ctx: TaskContext = { log: () => undefined, setOutput: () => undefined, signal: ac.signal, exec: () => Promise.reject(new Error('no commands here')) };
+    const ctx: TaskContext = { log: () => undefined, setOutput: () => undefined, addSecret: () => undefined, signal: ac.signal, exec: () => Promise.reject(new Error('no commands here')) };
     const [access, hash, create] = plan.steps as TaskStep[];
     await access.run(ctx);
     await hash.run(ctx);

@@ -6,6 +6,8 @@ export type ActionKind = 'setWeight' | 'promote' | 'rollback';
 export interface ActionContext {
   exec: TaskContext['exec'];
   log: (line: string) => void;
+  /** Masks a credential the action learns while it runs (see TaskContext.addSecret). */
+  addSecret: TaskContext['addSecret'];
   signal: AbortSignal;
 }
 

@@ -12,7 +12,7 @@ export interface K8sPatch {
 }
 
 /** Applies one partial object to the cluster; injected (the k8s library's client, or a fake in tests). */
-export type PatchObject = (patch: K8sPatch) => Promise<void>;
+export type PatchObject = (patch: K8sPatch, ctx: ActionContext) => Promise<void>;
 
 export const CANARY_ANNOTATION = 'nginx.ingress.kubernetes.io/canary';
 export const CANARY_WEIGHT_ANNOTATION = 'nginx.ingress.kubernetes.io/canary-weight';
@@ -103,7 +103,7 @@ export class KubernetesAction implements TrafficAction {
 
   private async apply(kind: ActionKind, weight: number, ctx: ActionContext): Promise<void> {
     for (const patch of kubernetesPatches(this.spec, kind, weight)) {
-      await this.patchObject(patch);
+      await this.patchObject(patch, ctx);
       ctx.log(`applied ${describePatch(patch)}`);
     }
   }

@@ -2,8 +2,8 @@ import { ExecutorContext } from '@nx/devkit';
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { consoleLogger, pathOption, UserError } from '@shipfleet/core';
-import { buildCanaryPlan, CanaryOptions, K8sPatch, normalizeCanaryOptions } from '@shipfleet/canary';
-import { connectCluster, resolveKubeconfig } from '@shipfleet/k8s';
+import { ActionContext, buildCanaryPlan, CanaryOptions, K8sPatch, normalizeCanaryOptions } from '@shipfleet/canary';
+import { connectCluster, KubeconfigTarget, resolveKubeconfig } from '@shipfleet/k8s';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
 import type { CanaryMonitorExecutorOptions } from './schema';
@@ -17,10 +17,11 @@ function readConfig(file: string): Partial<CanaryOptions> {
 }
 
 /** A Kubernetes traffic action applies partial objects with server-side apply, owning the fields it moves. */
-function patchThroughCluster(kubeconfig: string | undefined, context: string | undefined, workspaceRoot: string) {
+function patchThroughCluster(target: KubeconfigTarget | undefined) {
   let client: ReturnType<typeof connectCluster> | undefined;
-  return async (patch: K8sPatch) => {
-    client ??= connectCluster(resolveKubeconfig({ kubeconfig, context }, workspaceRoot, process.env));
+  return async (patch: K8sPatch, ctx: ActionContext) => {
+    // Credentials an exec plugin or a token file yields are masked from the moment they are used.
+    client ??= connectCluster(target, { addSecret: ctx.addSecret });
     // force: the deploy's field manager owns spec.replicas; the monitor takes it over while it steers.
     await client.apply(patch as never, { fieldManager: 'shipfleet-canary', force: true, dryRun: false });
   };
@@ -43,7 +44,10 @@ export default async function canaryMonitorExecutor(options: CanaryMonitorExecut
     const kubeconfigPath = kubeconfig?.trim() && !/^~(\/|$)/.test(kubeconfig) ? pathOption('kubeconfig', kubeconfig, paths) : kubeconfig;
     // Nx checks only the outline of nested options; the normaliser checks every value.
     const normalized = normalizeCanaryOptions({ ...fromFile, ...(overrides as Partial<CanaryOptions>) }, root, process.env, { workspaceRoot: context.root, warn });
-    const { plan, secrets } = buildCanaryPlan(normalized, normalized.action.type === 'kubernetes' ? { patchObject: patchThroughCluster(kubeconfigPath, kubeContext, context.root) } : {});
-    return { plan, secrets };
+    const kubernetes = normalized.action.type === 'kubernetes';
+    // Read before the run, as k8s-deploy reads it: a wrong context fails before any traffic moves, and the credentials are masked.
+    const target = kubernetes ? resolveKubeconfig({ kubeconfig: kubeconfigPath, context: kubeContext }, context.root, process.env, { required: !dryRun }) : undefined;
+    const { plan, secrets } = buildCanaryPlan(normalized, kubernetes ? { patchObject: patchThroughCluster(target) } : {});
+    return { plan, secrets: [...secrets, ...(target?.secrets ?? [])] };
   });
 }
