@@ -1,4 +1,4 @@
-import { UserError } from '@shipfleet/core';
+import { thrownUserError, UserError } from '@shipfleet/core';
 import { mkdirSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -18,13 +18,7 @@ const errorMetric = { name: 'error-rate', numerator: 'sum(rate(http_requests_tot
 
 /** The UserError a call throws (fails the test when it throws nothing). */
 function problem(raw: Partial<CanaryOptions> | unknown, e: NodeJS.ProcessEnv = env): UserError {
-  try {
-    normalizeCanaryOptions(raw as Partial<CanaryOptions>, ROOT, e);
-  } catch (err) {
-    if (err instanceof UserError) return err;
-    throw err;
-  }
-  throw new Error('expected a UserError');
+  return thrownUserError(() => normalizeCanaryOptions(raw as Partial<CanaryOptions>, ROOT, e));
 }
 
 describe('normalizeCanaryOptions', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { UserError } from '../errors';
+import { thrownUserError } from '../errors';
 import { secretsFromEnv } from '../secrets';
 import { MIN_SECRET_LENGTH } from '../redactor';
 import { decodeBase64Strict, secretFromEnv, secretFromFile } from './index';
@@ -10,15 +10,7 @@ const SECRET = 'hunter2!s3cr3t-value';
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg+/ab=\n-----END PRIVATE KEY-----\n';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+const userError = thrownUserError;
 
 describe('secretFromEnv', () => {
   const env = { TOKEN: SECRET, KEY_B64: b64(PEM), KEY_PEM: PEM, EMPTY: '', NOT_B64: SECRET };
