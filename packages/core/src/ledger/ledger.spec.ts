@@ -100,11 +100,11 @@ describe('GitLedger', () => {
   function repos(n: number) {
     const root = mkdtempSync(join(tmpdir(), 'shipfleet-gitledger-'));
     git(root, 'init', '-q', '--bare', 'remote.git');
-    git(root, 'init', '-q', '-b', 'main', 'seed');
-    writeFileSync(join(root, 'seed', 'a.txt'), '1');
-    git(join(root, 'seed'), 'add', '-A');
-    git(join(root, 'seed'), 'commit', '-qm', 'c1');
-    git(join(root, 'seed'), 'push', '-q', join(root, 'remote.git'), 'main');
+    git(root, 'init', '-q', '-b', 'main', 'first-clone');
+    writeFileSync(join(root, 'first-clone', 'a.txt'), '1');
+    git(join(root, 'first-clone'), 'add', '-A');
+    git(join(root, 'first-clone'), 'commit', '-qm', 'c1');
+    git(join(root, 'first-clone'), 'push', '-q', join(root, 'remote.git'), 'main');
     return { root, clones: Array.from({ length: n }, (_, i) => (git(root, 'clone', '-q', 'remote.git', `clone${i}`), join(root, `clone${i}`))) };
   }
 
