@@ -1,0 +1,2 @@
+// Public API of @shipfleet/android; filled as the build and Play modules land.
+export {};
