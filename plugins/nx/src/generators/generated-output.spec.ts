@@ -2,6 +2,7 @@ import { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import androidAppGenerator from './android-app/generator';
 import ciGenerator from './ci/generator';
 import fastlaneGenerator from './fastlane/generator';
 import iosAppGenerator from './ios-app/generator';
@@ -34,6 +35,10 @@ async function generatedFiles(run: (tree: Tree) => Promise<void>): Promise<strin
 }
 
 const cases: [string, (tree: Tree) => Promise<void>][] = [
+  ['android-app', (t) => androidAppGenerator(t, { name: 'droid', applicationId: 'com.acme.droid', appVersion: '1.4.0', ...skip })],
+  ['android-app-tv', (t) => androidAppGenerator(t, { name: 'lounge', formFactor: 'tv', ...skip })],
+  ['android-app-wear', (t) => androidAppGenerator(t, { name: 'wrist', formFactor: 'wear', applicationId: 'com.acme.wrist', ...skip })],
+  ['android-app-automotive', (t) => androidAppGenerator(t, { name: 'dash', formFactor: 'automotive', applicationId: 'com.acme.dash', ...skip })],
   ['tizen-app', (t) => tizenAppGenerator(t, { name: 'tv-app', ...skip })],
   ['webos-app', (t) => webosAppGenerator(t, { name: 'lg-app', title: 'LG & <Co>', ...skip })],
   ['web-app', (t) => webAppGenerator(t, { name: 'site', vercelProject: 'prj_site', ...skip })],

@@ -20,7 +20,7 @@ export async function fastlaneGenerator(tree: Tree, o: FastlaneSchema) {
     throw new UserError('project', `no project named "${o.project}"`, 'Run nx show projects to list them');
   }
   const hasXcode = tree.children(root).some((c) => c.endsWith('.xcodeproj') || c.endsWith('.xcworkspace'));
-  const platform = o.platform ?? (hasXcode ? 'ios' : tree.exists(`${root}/build.gradle`) || tree.exists(`${root}/android`) ? 'android' : 'ios');
+  const platform = o.platform ?? (hasXcode ? 'ios' : ['build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'android'].some((f) => tree.exists(`${root}/${f}`)) ? 'android' : 'ios');
   if (platform !== 'ios' && platform !== 'android') throw new UserError('platform', `"${platform}" is not ios or android`, 'Use --platform=ios or --platform=android');
   // A Fastfile or Appfile already there with other content is the user's: it stays.
   const kept = writeTemplatesKeepingEdits(tree, join(__dirname, 'files', platform), `${root}/fastlane`, {});
