@@ -1,2 +1,3 @@
-// Public API of @shipfleet/android; filled as the build and Play modules land.
-export {};
+// Public API of @shipfleet/android: the build (Gradle, Flutter, React Native; signing, verification) and Google Play publishing.
+export * from './build';
+export * from './play';

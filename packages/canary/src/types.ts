@@ -1,5 +1,6 @@
 // The options of a canary rollout: as a user writes them, and as the normaliser returns them.
 import type { CommandActionSpec } from './actions/command';
+import type { GooglePlayActionSpec } from './actions/google-play';
 import type { KubernetesActionSpec } from './actions/kubernetes';
 import type { WebhookActionSpec } from './actions/webhook';
 import type { Judge } from './analyse';
@@ -123,7 +124,7 @@ export interface CanaryOptions {
   notify?: { webhookEnv: string };
 }
 
-export type ActionSpec = CommandActionSpec | WebhookActionSpec | KubernetesActionSpec;
+export type ActionSpec = CommandActionSpec | WebhookActionSpec | KubernetesActionSpec | GooglePlayActionSpec;
 
 /** The Prometheus server the metrics query. */
 export interface PrometheusSettings {

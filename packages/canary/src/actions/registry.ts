@@ -3,6 +3,7 @@ import type { ActionSpec } from '../types';
 import { TrafficAction } from './action';
 import { ActionRun, TrafficActionType } from './action-type';
 import { commandActionType } from './command-options';
+import { googlePlayActionType } from './google-play-options';
 import { kubernetesActionType } from './kubernetes-options';
 import { webhookActionType } from './webhook-options';
 
@@ -13,6 +14,7 @@ export const TRAFFIC_ACTIONS: ActionTypes = {
   command: commandActionType,
   webhook: webhookActionType,
   kubernetes: kubernetesActionType,
+  'google-play': googlePlayActionType,
 };
 
 /** The action type `action.type` names, or a UserError listing them. */
