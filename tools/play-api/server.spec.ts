@@ -302,10 +302,10 @@ describe('Play Developer API stand-in', () => {
       expect(m.json).toMatchObject({ versionCode: 8 });
 
       const mapping = Buffer.from('com.acme.A -> a:\n');
-      const d = await client.call('POST', `${client.uploads}/edits/${id}/deobfuscationFiles/8/proguard?uploadType=media`, mapping);
+      const d = await client.call('POST', `${client.uploads}/edits/${id}/apks/8/deobfuscationFiles/proguard?uploadType=media`, mapping);
       expect(d.json).toEqual({ deobfuscationFile: { symbolType: 'proguard' } });
-      expect((await client.call('POST', `${client.uploads}/edits/${id}/deobfuscationFiles/9/proguard?uploadType=media`, mapping)).status).toBe(404);
-      expect((await client.call('POST', `${client.uploads}/edits/${id}/deobfuscationFiles/8/mapping?uploadType=media`, mapping)).status).toBe(400);
+      expect((await client.call('POST', `${client.uploads}/edits/${id}/apks/9/deobfuscationFiles/proguard?uploadType=media`, mapping)).status).toBe(404);
+      expect((await client.call('POST', `${client.uploads}/edits/${id}/apks/8/deobfuscationFiles/mapping?uploadType=media`, mapping)).status).toBe(400);
       expect((await client.call('POST', `${client.uploads}/edits/${id}/bundles`, bundleFixture(PKG, 9))).status).toBe(400);
       await client.commit(id);
       expect(play.app(PKG).deobfuscationFiles).toEqual([{ versionCode: 8, type: 'proguard', bytes: mapping.length }]);

@@ -390,9 +390,9 @@ export function startPlayApi(options: PlayApiOptions = {}): Promise<PlayApiStand
   };
 
   const handleUpload = async (req: IncomingMessage, res: ServerResponse, path: string, query: Record<string, string>, body: Buffer) => {
-    const m = /^\/upload\/androidpublisher\/v3\/applications\/([^/]+)\/edits\/([^/]+)\/(bundles|apks|deobfuscationFiles\/([^/]+)\/([^/]+))$/.exec(path);
+    const m = /^\/upload\/androidpublisher\/v3\/applications\/([^/]+)\/edits\/([^/]+)\/(bundles|apks|apks\/([^/]+)\/deobfuscationFiles\/([^/]+))$/.exec(path);
     if (!m) throw notFound(`Method not found: ${req.method} ${path}`);
-    const target: UploadTarget = { packageName: decodeURIComponent(m[1]), editId: decodeURIComponent(m[2]), kind: m[3].startsWith('deobfuscationFiles') ? 'deobfuscationFiles' : (m[3] as UploadKind) };
+    const target: UploadTarget = { packageName: decodeURIComponent(m[1]), editId: decodeURIComponent(m[2]), kind: m[3].includes('/deobfuscationFiles/') ? 'deobfuscationFiles' : (m[3] as UploadKind) };
     if (target.kind === 'deobfuscationFiles') {
       const type = decodeURIComponent(m[5]);
       if (type !== 'proguard' && type !== 'nativeCode') throw new GoogleApiError(400, `Invalid value at 'deobfuscation_file_type' (TYPE_ENUM), "${type}"`, 'invalid');

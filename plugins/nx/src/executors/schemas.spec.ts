@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import * as ts from 'typescript';
+import { ANDROID_BUILD_DEFAULTS, DEPLOY_ANDROID_DEFAULTS } from '@shipfleet/android';
 import { BUILD_IOS_DEFAULTS, DEPLOY_IOS_DEFAULTS, SIGN_MACOS_DEFAULTS } from '@shipfleet/apple';
 import { CANARY_MONITOR_DEFAULTS } from '@shipfleet/canary';
 import { FASTLANE_LANE_DEFAULTS } from '@shipfleet/fastlane';
@@ -38,6 +39,8 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   'fastlane-lane': { options: ['packages/fastlane/src/options.ts', 'FastlaneLaneOptions'], defaults: FASTLANE_LANE_DEFAULTS },
   deploy: { options: ['plugins/nx/src/utils/ledger.ts', 'LedgerOptions'], defaults: DEPLOY_DEFAULTS, executorOnly: ['env', 'targets', 'force', 'version'] },
   // Renamed options keep their old names, so a schema default would clash with an old name given: stated in the descriptions.
+  'build-android': { options: ['packages/android/src/build/options.ts', 'AndroidBuildOptions'], defaults: ANDROID_BUILD_DEFAULTS, statedIn: 'description' },
+  'deploy-android': { options: ['packages/android/src/play/deploy-android.ts', 'DeployAndroidOptions'], defaults: DEPLOY_ANDROID_DEFAULTS, statedIn: 'description' },
   'vercel-deploy': { options: ['packages/vercel/src/options.ts', 'VercelOptions'], defaults: VERCEL_DEPLOY_DEFAULTS, statedIn: 'description' },
 };
 

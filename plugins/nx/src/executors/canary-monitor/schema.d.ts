@@ -75,7 +75,7 @@ export interface CanaryMonitorExecutorOptions {
     /** Lookback of each sample (default: step). */
     lookback?: string | number;
   };
-  /** How weights are set: {type: command, setWeight (argv with {{weight}}), promote, rollback, cwd (relative to the workspace root), envVars, timeout} | {type: webhook, url, tokenEnv, timeout} | {type: kubernetes, mode: ingress-nginx|replicas, …}. */
+  /** How weights are set: {type: command, setWeight (argv with {{weight}}), promote, rollback, cwd (relative to the workspace root), envVars, timeout} | {type: webhook, url, tokenEnv, timeout} | {type: kubernetes, mode: ingress-nginx|replicas, …} | {type: google-play, packageName, track, serviceAccountKeyEnv, apiUrl, tokenUrl}. */
   action?: Record<string, unknown>;
   /** {webhookEnv}: Slack-compatible notification webhook URL from an env var. */
   notify?: {
