@@ -101,16 +101,6 @@ export class AbortedError extends Error {
   }
 }
 
-function parseBody(res: HttpResponse): unknown {
-  const text = res.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 function describeBody(data: unknown): string {
   if (data && typeof data === 'object') {
     const error = (data as { error?: unknown }).error;
@@ -127,7 +117,7 @@ function describeBody(data: unknown): string {
 /** What failed, as the retry line and the final error say it: "429 rate_limited: …" or "network error (ECONNRESET)". */
 function describeFailure(response: HttpResponse | undefined, error: HttpError | undefined): string {
   if (response) {
-    const detail = describeBody(parseBody(response));
+    const detail = describeBody(response.data());
     return `${response.status}${detail ? ` ${detail}` : ''}`;
   }
   if (error?.kind === 'timeout') return 'network error (timeout)';
@@ -204,7 +194,7 @@ export class VercelClient {
       throw new VercelApiError(method, path, this.safe(`${what}${err.attempts > 1 ? ` after ${err.attempts} attempts` : ''}`));
     }
 
-    const data = parseBody(response);
+    const data = response.data();
     const { status, attempts } = response;
     if (status >= 200 && status < 300) {
       if (path === '/v2/files' && method === 'POST') {

@@ -51,19 +51,9 @@ export class PlayAbortedError extends Error {
   }
 }
 
-function parse(res: HttpResponse): unknown {
-  const text = res.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** Play's message and reason from a Google API error body. */
 export function playError(call: string, res: HttpResponse): PlayApiError {
-  const data = parse(res);
+  const data = res.data();
   if (isPlainObject(data) && isPlainObject(data.error)) {
     const e = data.error;
     const first = Array.isArray(e.errors) && isPlainObject(e.errors[0]) ? e.errors[0] : undefined;
@@ -189,7 +179,7 @@ export class PlayClient {
 
   async json<T>(call: string, method: string, url: string, o: CallOptions = {}): Promise<T> {
     const res = await this.call(call, method, url, o);
-    return parse(res) as T;
+    return res.data() as T;
   }
 
   // ── edits ─────────────────────────────────────────────────────────────

@@ -92,6 +92,8 @@ export interface HttpResponse {
   text(): string;
   /** The body parsed as JSON; HttpError (invalid-json) when it is not JSON. */
   json<T = unknown>(): T;
+  /** The body as JSON when it is JSON, else its text; undefined when empty (for APIs whose errors may be either). */
+  data(): unknown;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -165,6 +167,15 @@ function makeResponse(x: Exchange, url: URL, wire: WireResponse, body: Buffer, a
     body,
     attempts,
     text: () => body.toString('utf8'),
+    data(): unknown {
+      const text = body.toString('utf8');
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    },
     json<T>(): T {
       try {
         return JSON.parse(body.toString('utf8')) as T;

@@ -1,4 +1,4 @@
-import { logger, readProjectConfiguration, Tree } from '@nx/devkit';
+import { logger, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
@@ -17,22 +17,9 @@ import macosAppGenerator from './macos-app/generator';
 import tizenAppGenerator from './tizen-app/generator';
 import webAppGenerator from './web-app/generator';
 import webosAppGenerator from './webos-app/generator';
+import { treeSnapshot } from './__fixtures__/tree-snapshot';
 
 const skip = { skipFormat: true };
-
-/** Every file of the tree under a folder, as text. */
-function snapshot(tree: Tree): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const c of tree.children(dir)) {
-      const p = dir ? `${dir}/${c}` : c;
-      if (tree.isFile(p)) out[p] = tree.read(p)!.toString('base64');
-      else walk(p);
-    }
-  };
-  walk('');
-  return out;
-}
 
 function plistOk(content: string): boolean {
   const f = join(mkdtempSync(join(tmpdir(), 'plist-')), 'Info.plist');
@@ -158,9 +145,9 @@ describe('generators are idempotent and name bad options', () => {
       await ciGenerator(tree, skip);
     };
     await runAll();
-    const first = snapshot(tree);
+    const first = treeSnapshot(tree);
     await runAll();
-    expect(snapshot(tree)).toEqual(first);
+    expect(treeSnapshot(tree)).toEqual(first);
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { inferTargets } from '../../inference/infer-targets';
 import { android } from '../../platforms/android';
 import { projectFolder } from '../../platforms/platform';
 import androidAppGenerator, { AGP_VERSION, ANDROID_FORM_FACTORS, GRADLE_VERSION, KOTLIN_VERSION } from './generator';
+import { treeSnapshot } from '../__fixtures__/tree-snapshot';
 
 const skip = { skipFormat: true };
 const dirs: string[] = [];
@@ -67,20 +68,6 @@ function aaptPackage(project: string): string {
   const r = spawnSync('aapt', args, { encoding: 'utf8' });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   return execFileSync('aapt', ['dump', 'badging', apk], { encoding: 'utf8' });
-}
-
-/** Every file of the tree, as base64. */
-function snapshot(tree: Tree): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const c of tree.children(dir)) {
-      const p = dir ? `${dir}/${c}` : c;
-      if (tree.isFile(p)) out[p] = tree.read(p)!.toString('base64');
-      else walk(p);
-    }
-  };
-  walk('');
-  return out;
 }
 
 describe('android-app generator: a real Android project for each form factor', () => {
@@ -169,9 +156,9 @@ describe('android-app generator: reruns and existing files', () => {
   it('running it twice changes nothing the second time', async () => {
     const tree = createTreeWithEmptyWorkspace();
     await androidAppGenerator(tree, { name: 'tv', formFactor: 'tv', ...skip });
-    const first = snapshot(tree);
+    const first = treeSnapshot(tree);
     await androidAppGenerator(tree, { name: 'tv', formFactor: 'tv', ...skip });
-    expect(snapshot(tree)).toEqual(first);
+    expect(treeSnapshot(tree)).toEqual(first);
   });
 
   it('leaves files that already exist with other content as they are, with a warning', async () => {
@@ -210,8 +197,8 @@ describe('android-app generator: bad options', () => {
 
   it('writes nothing when an option is bad', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    const before = snapshot(tree);
+    const before = treeSnapshot(tree);
     await expect(androidAppGenerator(tree, { name: 'app', formFactor: 'fridge', ...skip })).rejects.toThrow('Option "formFactor"');
-    expect(snapshot(tree)).toEqual(before);
+    expect(treeSnapshot(tree)).toEqual(before);
   });
 });
