@@ -65,8 +65,13 @@ describe('google-play action: a Play staged rollout as the canary\'s traffic', (
     expect(production()).toEqual([expect.objectContaining({ versionCodes: ['5'], status: 'inProgress', userFraction: 0.25 })]);
     await action.setWeight(50, ctx);
     expect(production()).toEqual([expect.objectContaining({ status: 'inProgress', userFraction: 0.5 })]);
-    await action.promote(ctx);
+    // The last step's weight of 100 completes the release; the promote that follows has nothing left to do.
+    await action.setWeight(100, ctx);
     expect(production()).toEqual([expect.objectContaining({ versionCodes: ['5'], status: 'completed' })]);
+    const commits = play.app(PKG).commits;
+    await action.promote(ctx);
+    expect(play.app(PKG).commits).toBe(commits);
+    expect(lines.join('\n')).toContain('is already completed');
 
     await stage(6);
     await action.setWeight(10, ctx);

@@ -3,6 +3,7 @@ import {
   complete,
   createAccessTokenProvider,
   DEFAULT_API_URL,
+  describeRelease,
   GOOGLE_TOKEN_URL,
   halt,
   parseTrack,
@@ -40,6 +41,8 @@ const CALL_TIMEOUT_MS = 120_000;
 export class GooglePlayAction implements TrafficAction {
   private current?: ActionContext;
   private readonly auth;
+  /** The release this run completed: a weight of 100 completes it, and the promote that follows has nothing left to do. */
+  private completed?: string;
 
   constructor(
     readonly spec: GooglePlayActionSpec,
@@ -67,10 +70,16 @@ export class GooglePlayAction implements TrafficAction {
   async setWeight(weight: number, ctx: ActionContext): Promise<void> {
     if (weight >= 100) return this.promote(ctx);
     await this.move(ctx, (t) => rollout(t, weight / 100));
+    this.completed = undefined;
   }
 
   async promote(ctx: ActionContext): Promise<void> {
-    await this.move(ctx, complete);
+    if (this.completed) {
+      ctx.log(`track ${this.spec.track}: ${this.completed} is already completed`);
+      return;
+    }
+    const change = await this.move(ctx, complete);
+    this.completed = describeRelease(change.after);
   }
 
   async rollback(ctx: ActionContext): Promise<void> {
