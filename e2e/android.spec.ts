@@ -4,6 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { repoRoot, SampleWorkspace } from '../tools/sample-workspace';
 import { PlayApiStandIn, startPlayApi } from '../tools/play-api/server';
+import { PrometheusServer, startPrometheus } from '../tools/prometheus/server';
+import { scenarioHistory, scenarioOptions, SCENARIOS } from '../tools/prometheus/scenarios';
 
 const STORE_PASSWORD = 'e2e-Store-Pw#4711';
 const ALIAS = 'upload';
@@ -160,6 +162,33 @@ describe('Android through the real nx CLI: android-app generator, build-android,
     const again = await ok(['run', 'phone:deploy', '--env=staging'], { GITHUB_RUN_NUMBER: '44' });
     expect(again.output).toContain('already deployed to staging');
     expect(play.app('com.acme.phone').commits).toBe(commits);
+  });
+
+  it('canary-monitor drives a staged Play rollout by metrics: promoted when healthy, halted on an error spike', async () => {
+    const scenario = (name: string) => SCENARIOS.find((x) => x.name === name)!;
+    const prometheus: PrometheusServer = await startPrometheus([scenarioHistory([scenario('healthy'), scenario('error-spike')])]);
+    const production = () => play.app('com.acme.phone').tracks.production.releases;
+    const stage = (code: string) => ok(['run', 'phone:deploy-android', '--track=production', '--status=inProgress', '--userFraction=0.05'], { GITHUB_RUN_NUMBER: code });
+    const monitor = (name: string) => {
+      const action = { type: 'google-play', packageName: 'com.acme.phone', track: 'production', apiUrl: play.url, tokenUrl: play.tokenUrl };
+      ws.write('apps/phone/canary.json', JSON.stringify(scenarioOptions(scenario(name), prometheus.url, { action } as never), null, 2));
+      return nx(['run', 'phone:canary-monitor']);
+    };
+    try {
+      await stage('50');
+      const healthy = await monitor('healthy');
+      expect({ code: healthy.code, output: healthy.code ? healthy.output : '' }).toEqual({ code: 0, output: '' });
+      expect(production()).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'completed', versionCodes: ['50'] })]));
+
+      await stage('51');
+      const spike = await monitor('error-spike');
+      expect(spike.code).not.toBe(0);
+      expect(spike.output).toMatch(/halt/i);
+      expect(production()).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'halted', versionCodes: ['51'] })]));
+    } finally {
+      rmSync(ws.path('apps/phone/canary.json'), { force: true });
+      await prometheus.stop();
+    }
   });
 
   it('no secret reached any output', () => {
