@@ -28,6 +28,8 @@ describe('build-android executor', () => {
     jest.spyOn(process.stdout, 'write').mockImplementation((c) => { out += String(c); return true; });
     jest.spyOn(process.stderr, 'write').mockImplementation((c) => { out += String(c); return true; });
     delete process.env.ANDROID_KEYSTORE_BASE64;
+    // Outside CI: Gradle keeps its daemon (CI is set on CI machines and adds --no-daemon).
+    delete process.env.CI;
     Object.assign(process.env, { [GRADLE_STANDIN_VARIABLE]: GRADLE_STANDIN_JS, SHIPFLEET_STANDIN_LOG: join(ws, 'calls.jsonl'), UPLOAD_PASSWORD: PASSWORD, GITHUB_RUN_NUMBER: '77' });
   });
   afterEach(() => {
