@@ -28,26 +28,53 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /**
+ * What a file or folder name may not hold, and why: the name goes into the
+ * ZIP as UTF-8 and into each signature as percent-encoded UTF-8 (cert-svc
+ * decodes it back to bytes), so any Unicode character works there, but
+ * - a name that is not valid UTF-8 cannot be written as UTF-8 at all;
+ * - control characters (U+0000–U+001F, U+007F–U+009F) are rewritten by
+ *   common unzip tools (Info-ZIP unzip without -^), so the unpacked file
+ *   would no longer match its reference;
+ * - a backslash is read as a folder separator by ZIP tools on Windows, and
+ *   the ZIP format allows only '/' as separator.
+ */
+const REFUSED_NAME_CHARACTER = /[\u0000-\u001f\u007f-\u009f\\]/;
+export const APP_FILE_NAME_RULE = 'any Unicode character except control characters (U+0000–U+001F, U+007F–U+009F) and backslash';
+
+function nameProblem(raw: Buffer): string | undefined {
+  let name: string;
+  try {
+    name = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return 'has a name that is not valid UTF-8';
+  }
+  const bad = REFUSED_NAME_CHARACTER.exec(name);
+  if (bad) return `has a name holding ${bad[0] === '\\' ? 'a backslash' : `the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`}`;
+  return undefined;
+}
+
+/**
  * Lists the files of a built app, sorted, for packaging. Hidden files and
  * folders (names starting with '.') are left out; signature files at the root
- * are left out (they are written anew). Symlinks, names outside printable
- * ASCII and anything resolving outside the folder are refused: a package must
- * contain exactly what the folder holds, less what `exclude` names (globs
- * relative to the folder).
+ * are left out (they are written anew). Symlinks, special files, names
+ * breaking APP_FILE_NAME_RULE and anything resolving outside the folder are
+ * refused: a package must contain exactly what the folder holds, less what
+ * `exclude` names (globs relative to the folder).
  */
 export function listAppFiles(appDir: string, option = 'appDir', exclude: string[] = []): AppFile[] {
   const root = resolve(appDir);
   const excluded = exclude.map(globToRegExp);
   const files: AppFile[] = [];
   const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
+    // Read as bytes: a name that is not UTF-8 would otherwise come back altered, naming no file.
+    for (const raw of readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+      const name = raw.toString('utf8');
       if (name.startsWith('.')) continue;
       const absolute = join(dir, name);
       const rel = relative(root, absolute).split(sep).join('/');
       if (excluded.some((re) => re.test(rel) || re.test(rel + '/'))) continue;
-      if (!/^[\x20-\x7e]+$/.test(name)) {
-        throw new UserError(option, `${rel} has a name outside printable ASCII`, 'Rename it with ASCII letters, digits and - _ . (TV package installers reject other names)');
-      }
+      const problem = nameProblem(raw);
+      if (problem) throw new UserError(option, `${JSON.stringify(rel).slice(1, -1)} ${problem}`, `Rename it: names may hold ${APP_FILE_NAME_RULE}`);
       if (rel.startsWith('..')) throw new UserError(option, `${absolute} lies outside ${root}`, 'Keep every file of the app inside the app folder');
       const stat = lstatSync(absolute);
       if (stat.isSymbolicLink()) throw new UserError(option, `${rel} is a symbolic link`, 'Replace it with the file it points to; packages cannot contain links');
@@ -87,9 +114,4 @@ export async function openAppFile(f: AppFile): Promise<FileHandle> {
     throw changedAfterListing(f, problem);
   }
   return handle;
-}
-
-/** Percent-encodes each path segment, as a Reference URI relative to the package root. */
-export function referenceUri(path: string): string {
-  return path.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())).join('/');
 }

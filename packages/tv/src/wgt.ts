@@ -1,12 +1,12 @@
-import { createHash } from 'crypto';
 import { renameSync, rmSync } from 'fs';
 import { mkdir } from 'fs/promises';
 import { dirname } from 'path';
 import { promisify } from 'util';
 import { deflateRaw } from 'zlib';
-import { AppFile, openAppFile, referenceUri } from './app-files';
+import { AppFile, openAppFile } from './app-files';
 import { SigningIdentity } from './certificates';
-import { buildSignatureXml, SignatureReference } from './signature';
+import { compareReferenceUris, referenceUri } from './reference-uri';
+import { buildSignatureXml, DigestAlgorithm, digestValue, SignatureReference } from './signature';
 import { crc32, ZipEntry, ZipWriter } from './zip-writer';
 
 const LEVEL = 6;
@@ -22,8 +22,8 @@ interface Prepared {
   digest: string;
 }
 
-/** Reads one file once: its SHA-256 and CRC-32 natively, its deflate on the thread pool. */
-async function prepare(f: AppFile): Promise<Prepared> {
+/** Reads one file once: its digest and CRC-32 natively, its deflate on the thread pool. */
+async function prepare(f: AppFile, algorithm: DigestAlgorithm): Promise<Prepared> {
   const handle = await openAppFile(f);
   let data: Buffer;
   try {
@@ -31,7 +31,7 @@ async function prepare(f: AppFile): Promise<Prepared> {
   } finally {
     await handle.close();
   }
-  const digest = createHash('sha256').update(data).digest('base64');
+  const digest = digestValue(algorithm, data);
   const deflated = await deflate(data, { level: LEVEL });
   // Like zip: data that does not shrink is stored.
   const stored = deflated.length >= data.length;
@@ -50,14 +50,22 @@ export interface WgtSigners {
   distributor: SigningIdentity;
 }
 
+export interface WgtOptions {
+  /** Reference digests, #prop digest and RSA signature hash. Default sha512, as current Tizen Studio writes. */
+  digest?: DigestAlgorithm;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
- * Writes a signed .wgt. Each file is read once; its SHA-256 and CRC-32 are
+ * Writes a signed .wgt. Each file is read once; its digest and CRC-32 are
  * computed natively and it is deflated on zlib's thread pool, several files
  * at once (both cores busy), then written in order. Memory is bounded by the
  * read-ahead window, not by the app's size. The signatures, which need every
- * digest, go in last. Written beside the target and renamed on success.
+ * digest, go in last, their references in Tizen Studio's order. Written
+ * beside the target and renamed on success.
  */
-export async function writeWgt(files: AppFile[], outFile: string, signers: WgtSigners, onProgress?: (done: number, total: number) => void): Promise<WgtResult> {
+export async function writeWgt(files: AppFile[], outFile: string, signers: WgtSigners, options: WgtOptions = {}): Promise<WgtResult> {
+  const algorithm = options.digest ?? 'sha512';
   await mkdir(dirname(outFile), { recursive: true });
   const tmp = `${outFile}.${process.pid}.partial`;
   const zip = new ZipWriter(tmp);
@@ -70,17 +78,18 @@ export async function writeWgt(files: AppFile[], outFile: string, signers: WgtSi
       // Keep up to WINDOW files (and READ_AHEAD bytes) in flight, but always at least one.
       while (next < files.length && (pending.length === 0 || (pending.length < WINDOW && pendingBytes + files[next].size <= READ_AHEAD))) {
         pendingBytes += files[next].size;
-        pending.push(prepare(files[next++]));
+        pending.push(prepare(files[next++], algorithm));
       }
       const { entry, digest } = await pending.shift()!;
       pendingBytes -= entry.size;
       await zip.add(entry);
       digests.push({ uri: referenceUri(files[written].path), digest });
-      if ((written + 1) % 500 === 0 || written + 1 === files.length) onProgress?.(written + 1, files.length);
+      if ((written + 1) % 500 === 0 || written + 1 === files.length) options.onProgress?.(written + 1, files.length);
     }
-    const author = buildSignatureXml('author', digests, signers.author);
-    const authorDigest = createHash('sha256').update(author).digest('base64');
-    const distributor = buildSignatureXml('distributor', [...digests, { uri: 'author-signature.xml', digest: authorDigest }], signers.distributor);
+    const sorted = (refs: SignatureReference[]) => refs.sort((a, b) => compareReferenceUris(a.uri, b.uri));
+    const author = buildSignatureXml('author', sorted(digests), signers.author, algorithm);
+    const authorRef = { uri: referenceUri('author-signature.xml'), digest: digestValue(algorithm, author) };
+    const distributor = buildSignatureXml('distributor', sorted([...digests, authorRef]), signers.distributor, algorithm);
     for (const [name, text] of [['author-signature.xml', author], ['signature1.xml', distributor]] as const) {
       const data = Buffer.from(text);
       await zip.add({ name, data: await deflate(data, { level: LEVEL }), crc: crc32(data), size: data.length });

@@ -10,7 +10,7 @@ import { crc32 } from 'zlib';
  * and a larger one is refused.
  */
 export interface ZipEntry {
-  /** Path inside the archive, '/'-separated, ASCII. */
+  /** Path inside the archive, '/'-separated; stored as UTF-8, flagged so when not ASCII. */
   name: string;
   /** Deflated (raw) data, or the data itself when `stored`. */
   data: Buffer;
@@ -49,13 +49,15 @@ export class ZipWriter {
   }
 
   async add(e: ZipEntry): Promise<void> {
-    const name = Buffer.from(e.name, 'ascii');
+    const name = Buffer.from(e.name, 'utf8');
+    // General purpose flag bit 11: the name is UTF-8 (else unzip tools read it as code page 437).
+    const flags = name.length === e.name.length ? 0 : 0x800;
     if (this.offset + e.data.length > MAX || e.size > MAX) throw new Error(`${e.name}: the package would exceed 4 GiB`);
     const method = e.stored ? 0 : 8;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0, 6); // flags
+    local.writeUInt16LE(flags, 6);
     writeEntryFields(local, 8, e, method, name.length);
     local.writeUInt16LE(0, 28); // extra
     const headerOffset = this.offset;
@@ -65,7 +67,7 @@ export class ZipWriter {
     cd.writeUInt32LE(0x02014b50, 0);
     cd.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
     cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(0, 8); // flags
+    cd.writeUInt16LE(flags, 8);
     writeEntryFields(cd, 10, e, method, name.length);
     cd.writeUInt16LE(0, 30); // extra
     cd.writeUInt16LE(0, 32); // comment
