@@ -34,6 +34,10 @@ describe('nx affected -t deploy: only what changed, once, on the runner it needs
     web.implicitDependencies = ['shared'];
     web.targets['vercel-deploy'].options.apiUrl = api.url;
     ws.write('apps/web/project.json', JSON.stringify(web, null, 2));
+    // No Tizen certificates here: sign with the self-signed development pair, asked for explicitly.
+    const tv = JSON.parse(ws.read('apps/tv/project.json'));
+    tv.targets['package-tizen'] = { options: { devCertificates: true } };
+    ws.write('apps/tv/project.json', JSON.stringify(tv, null, 2));
     commit('four platforms and a library');
   });
   afterAll(() => api?.close());

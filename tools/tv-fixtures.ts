@@ -1,5 +1,6 @@
 // Test fixtures for TV packaging: a real CA → intermediate → leaf chain made with openssl,
-// exported as .p12, and sample Tizen / webOS apps. Used by unit, e2e and benchmark.
+// exported as .p12 (whole chain, or leaf only with the CA beside it as Tizen Studio's profiles
+// keep it), Certificate Manager profiles.xml files, and sample Tizen / webOS apps. Used by unit, e2e and benchmark.
 import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -16,6 +17,11 @@ export interface CertChain {
   /** Leaf + intermediate + root in a .p12 protected by `password`. */
   p12: string;
   password: string;
+  /** Only the leaf and its key in a .p12 protected by `password`, as Tizen Studio's profiles keep it. */
+  leafOnlyP12: string;
+  /** The intermediate CA that issued the leaf, DER (.cer) and PEM. */
+  caCer: string;
+  caPem: string;
 }
 
 /** A three-level chain; `name` labels the CAs (e.g. "Author", "Distributor"). */
@@ -29,7 +35,30 @@ export function makeCertChain(name: string, password: string): CertChain {
   openssl(dir, 'x509', '-req', '-in', 'leaf.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '3650', '-extfile', 'ext.cnf', '-extensions', 'leaf');
   spawnSync('sh', ['-c', 'cat int.pem root.pem > chain.pem'], { cwd: dir });
   openssl(dir, 'pkcs12', '-export', '-inkey', 'leaf.key', '-in', 'leaf.pem', '-certfile', 'chain.pem', '-out', 'signer.p12', '-passout', `pass:${password}`);
-  return { dir, rootPem: join(dir, 'root.pem'), p12: join(dir, 'signer.p12'), password };
+  openssl(dir, 'pkcs12', '-export', '-inkey', 'leaf.key', '-in', 'leaf.pem', '-out', 'leaf-only.p12', '-passout', `pass:${password}`);
+  openssl(dir, 'x509', '-in', 'int.pem', '-outform', 'DER', '-out', 'ca.cer');
+  return { dir, rootPem: join(dir, 'root.pem'), p12: join(dir, 'signer.p12'), password, leafOnlyP12: join(dir, 'leaf-only.p12'), caCer: join(dir, 'ca.cer'), caPem: join(dir, 'int.pem') };
+}
+
+export interface ProfileFixture {
+  name: string;
+  author: { key: string; ca?: string; password?: string };
+  distributor?: { key: string; ca?: string; password?: string };
+}
+
+const xmlAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** A profiles.xml as Tizen Studio's Certificate Manager writes it (version 3.1, three items per profile). */
+export function tizenProfilesXml(profiles: ProfileFixture[], active?: string): string {
+  const item = (n: number, c?: { key: string; ca?: string; password?: string }) =>
+    `<profileitem ca="${xmlAttr(c?.ca ?? '')}" distributor="${n}" key="${xmlAttr(c?.key ?? '')}" password="${xmlAttr(c?.password ?? '')}" rootca=""/>`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+    `<profiles${active === undefined ? '' : ` active="${xmlAttr(active)}"`} version="3.1">`,
+    ...profiles.flatMap((p) => [`<profile name="${xmlAttr(p.name)}">`, item(0, p.author), item(1, p.distributor), item(2), '</profile>']),
+    '</profiles>',
+    '',
+  ].join('\n');
 }
 
 export const TIZEN_CONFIG = `<?xml version="1.0" encoding="UTF-8"?>

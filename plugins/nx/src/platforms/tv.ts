@@ -9,7 +9,7 @@ export const tizen = definePlatform<true>({
   detect: (folder) => ((folder.read('config.xml') ?? '').includes('tizen:application') ? true : undefined),
   // Not cached: the signature depends on certificates that are not Nx inputs.
   targets: () => [{ executor: 'package-tizen', description: 'Package a signed Samsung Tizen .wgt', runner: 'linux', outputs: PACKAGES, deploys: true }],
-  ciSecrets: ['TIZEN_AUTHOR_P12', 'TIZEN_AUTHOR_PASSWORD', 'TIZEN_DISTRIBUTOR_P12', 'TIZEN_DISTRIBUTOR_PASSWORD'],
+  ciSecrets: ['TIZEN_AUTHOR_P12', 'TIZEN_AUTHOR_PASSWORD', 'TIZEN_AUTHOR_CA', 'TIZEN_DISTRIBUTOR_P12', 'TIZEN_DISTRIBUTOR_PASSWORD', 'TIZEN_DISTRIBUTOR_CA'],
   example: { 'config.xml': '<widget xmlns="http://www.w3.org/ns/widgets" xmlns:tizen="http://tizen.org/ns/widgets"><tizen:application id="Ab12Cd34Ef.Tv" package="Ab12Cd34Ef"/></widget>' },
 });
 
