@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { makeCertChain, makeTvApp, TIZEN_CONFIG } from '../tools/tv-fixtures';
+import { makeCertChain, makeTvApp, TIZEN_CONFIG, tizenProfilesXml } from '../tools/tv-fixtures';
 import { SampleWorkspace } from '../tools/sample-workspace';
 
 const author = makeCertChain('Author', 'e2e-Author-Pw#1');
@@ -36,7 +36,7 @@ describe('TV packaging through the real nx CLI', () => {
   });
 
   it('--dry-run shows the plan and writes nothing', () => {
-    const r = ws.nx(['run', 'tv:package-tizen', '--dry-run']);
+    const r = ws.nx(['run', 'tv:package-tizen', '--devCertificates', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.output).toContain('[task] Package and sign TvApp.wgt');
     expect(r.output).toContain('Ab12Cd34Ef.TvApp 1.0.0: 7 files');
@@ -45,11 +45,28 @@ describe('TV packaging through the real nx CLI', () => {
     expect(existsSync(ws.path('.shipfleet/tizen/dev-author.p12'))).toBe(false);
   });
 
-  it('nx run tv:package-tizen on a fresh clone signs with development certificates and says so', () => {
-    const r = ws.nx(['run', 'tv:package-tizen']);
+  it('--dry-run without any certificate shows the plan with them marked missing, and warns', () => {
+    const r = ws.nx(['run', 'tv:package-tizen', '--dry-run'], { HOME: mkdtempSync(join(tmpdir(), 'shipfleet-e2e-home-')) });
+    expect(r.code).toBe(0);
+    expect(r.output).toContain('author: <no author certificate given: a real run fails until one is>');
+    expect(r.output).toContain('a real run stops here');
+    expect(r.output).toContain('Dry run: nothing was executed.');
+  });
+
+  it('without certificates, fails listing the ways to give them', () => {
+    // A home without ~/tizen-studio-data: no Tizen Studio profile to fall back on.
+    const r = ws.nx(['run', 'tv:package-tizen'], { HOME: mkdtempSync(join(tmpdir(), 'shipfleet-e2e-home-')) });
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('Option "authorCert": no signing certificates are given, and no Tizen Studio profile was found');
+    expect(r.output).toContain('devCertificates: true');
+    expect(existsSync(wgt())).toBe(false);
+  });
+
+  it('with --devCertificates, signs with development certificates and says in one line what they are good for', () => {
+    const r = ws.nx(['run', 'tv:package-tizen', '--devCertificates']);
     expect(r.code).toBe(0);
     expect(r.output).toContain('generated a development author certificate');
-    expect(r.output).toContain('not for the store');
+    expect(r.output).toContain('self-signed development certificates: checks the package structure only; no TV, emulator or store accepts them');
     expect(existsSync(wgt())).toBe(true);
     expect(r.output).toContain(`→ wgt: ${wgt()}`);
     // The app folder is the project folder here: Nx's own files stay out of the package.
@@ -67,6 +84,17 @@ describe('TV packaging through the real nx CLI', () => {
     expect(unzipAndVerify(wgt(), distributor.rootPem, 'signature1.xml')).toBe(true);
     const everything = r.output + ws.read('dist/tizen-plan.json');
     for (const s of secrets) expect(everything).not.toContain(s);
+  });
+
+  it("with Tizen Studio's profiles.xml (leaf-only .p12 files, CA certificates beside them), both chains verify against their roots", () => {
+    const profilesXml = join(mkdtempSync(join(tmpdir(), 'shipfleet-e2e-profile-')), 'profiles.xml');
+    writeFileSync(profilesXml, tizenProfilesXml([{ name: 'tv', author: { key: author.leafOnlyP12, ca: author.caCer }, distributor: { key: distributor.leafOnlyP12, ca: distributor.caCer } }], 'tv'));
+    const r = ws.nx(['run', 'tv:package-tizen', `--profilesXml=${profilesXml}`, '--authorPasswordEnv=AUTHOR_PW', '--distributorPasswordEnv=DIST_PW', '--release'], secretEnv);
+    expect(r.code).toBe(0);
+    expect(r.output).toContain(`profile "tv" (${profilesXml})`);
+    expect(unzipAndVerify(wgt(), author.rootPem, 'author-signature.xml')).toBe(true);
+    expect(unzipAndVerify(wgt(), distributor.rootPem, 'signature1.xml')).toBe(true);
+    for (const s of secrets) expect(r.output).not.toContain(s);
   });
 
   it('a wrong password fails with the option named and the password nowhere', () => {

@@ -1,27 +1,19 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, statSync } from 'fs';
 import { basename, delimiter, join } from 'path';
-import { pathOption, Plan, requiredOption, runStep, secretFromEnv, secretFromFile, taskStep, UserError } from '@shipfleet/core';
+import { oneOfOption, pathOption, Plan, requiredOption, runStep, taskStep, UserError } from '@shipfleet/core';
 import { listAppFiles } from './app-files';
-import { generateDevIdentity, loadP12, SigningIdentity } from './certificates';
+import { IdentitySource, loadSigningIdentities, resolveSigningIdentities, TizenSigningOptions } from './signing-identities';
 import { TizenConfig, validateTizenConfig } from './tizen-config';
 import { writeWgt } from './wgt';
+import { DIGEST_ALGORITHMS, DigestAlgorithm } from './signature';
+import { checkWrittenWgtStep } from './check-wgt-plan';
+import { checkInstallTools, installOnOption, tizenInstallStep } from './install-on';
 
-export interface PackageTizenOptions {
+export interface PackageTizenOptions extends TizenSigningOptions {
   /** Built web app folder holding config.xml. */
   appDir: string;
   /** Folder the .wgt is written to. */
   outputPath: string;
-  /** Path of the author .p12. */
-  authorCert?: string;
-  /** Name of the env var holding the author .p12 as base64. */
-  authorCertEnv?: string;
-  /** Name of the env var holding the author .p12 password. */
-  authorPasswordEnv?: string;
-  distributorCert?: string;
-  distributorCertEnv?: string;
-  distributorPasswordEnv?: string;
-  /** Store release: real author and distributor certificates required. */
-  release?: boolean;
   /** Where development certificates are kept between runs (relative to the workspace root). */
   devCertDir?: string;
   /** Run Tizen's own `tizen package` instead (needs the Tizen CLI on PATH). */
@@ -29,24 +21,20 @@ export interface PackageTizenOptions {
   tizenProfile?: string;
   /** Globs (relative to appDir) left out of the package. */
   exclude?: string[];
+  /** After packaging, install on these TVs (addresses or sdb serials) with sdb + tizen install. */
+  installOn?: string | string[];
+  /** Digest of the references and the signatures: sha512 (what current Tizen Studio writes) or sha256. */
+  digest?: DigestAlgorithm;
+  /** Check this .wgt and package nothing (buildVerifyWgtPlan; the other options are then not read). */
+  verify?: string;
 }
 
 /** What package-tizen uses for an option left out; its schema.json states the same defaults. */
 export const PACKAGE_TIZEN_DEFAULTS = {
   devCertDir: '.shipfleet/tizen',
   useTizenCli: false,
+  digest: 'sha512',
 } as const;
-
-type Role = 'author' | 'distributor';
-
-interface IdentitySource {
-  role: Role;
-  /** Where it comes from, for the plan and messages. */
-  label: string;
-  identity?: SigningIdentity;
-  /** Generated on first use into devCertDir. */
-  devPath?: string;
-}
 
 export interface NormalizedTizenOptions {
   appDir: string;
@@ -59,6 +47,9 @@ export interface NormalizedTizenOptions {
   useTizenCli: boolean;
   tizenProfile?: string;
   exclude: string[];
+  /** Devices to install the package on after packaging (validated; empty for none). */
+  installOn?: string[];
+  digest: DigestAlgorithm;
   /** Secret values to mask: passwords, certificate contents, private keys. */
   secrets: string[];
 }
@@ -81,45 +72,6 @@ function onPath(bin: string, env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
 }
 
-function readP12(role: Role, o: PackageTizenOptions, base: PathBase, env: NodeJS.ProcessEnv): { p12: Buffer; label: string; mask: string[] } | undefined {
-  const certOpt = `${role}Cert` as const;
-  const envOpt = `${role}CertEnv` as const;
-  const path = o[certOpt];
-  const envName = o[envOpt];
-  if (path && envName) throw new UserError(certOpt, `both ${certOpt} and ${envOpt} are set`, 'Give the .p12 either as a file path or as a base64 env var, not both');
-  if (path) {
-    const file = pathOption(certOpt, path, { ...base, mustExist: 'file', fix: 'Point it at the .p12 exported from Tizen Studio\'s Certificate Manager (paths are relative to the workspace root)' })!;
-    const secret = secretFromFile(certOpt, file, { what: `the ${role} .p12` })!;
-    return { p12: secret.bytes, label: secret.source, mask: secret.mask };
-  }
-  if (envName) {
-    const secret = secretFromEnv(envOpt, envName, { env, decode: 'base64', what: `the ${role} .p12` })!;
-    return { p12: secret.bytes, label: secret.source, mask: secret.mask };
-  }
-  return undefined;
-}
-
-function loadIdentity(role: Role, o: PackageTizenOptions, base: PathBase, env: NodeJS.ProcessEnv, secrets: string[]): IdentitySource | undefined {
-  const certOpt = `${role}Cert` as const;
-  const envOpt = `${role}CertEnv` as const;
-  const pwOpt = `${role}PasswordEnv` as const;
-  const cert = readP12(role, o, base, env);
-  if (!cert) {
-    if (o[pwOpt]) throw new UserError(pwOpt, `is set but no ${role} certificate is given`, `Set ${certOpt} (a .p12 path) or ${envOpt} (env var holding the base64 .p12)`);
-    return undefined;
-  }
-  secrets.push(...cert.mask);
-  const password = secretFromEnv(pwOpt, o[pwOpt], { env, what: `the ${role} .p12 password` });
-  if (password) secrets.push(...password.mask);
-  try {
-    const identity = loadP12(cert.p12, password?.text ?? '');
-    secrets.push(identity.keyPem);
-    return { role, label: `${cert.label} (${identity.subject})`, identity };
-  } catch (e) {
-    throw new UserError(password ? pwOpt : certOpt, `${(e as Error).message} (${cert.label})`, password ? `Check that ${o[pwOpt]} holds the password of this .p12` : `Set ${pwOpt} to the name of the env var holding the .p12 password`);
-  }
-}
-
 /** Validates options, config.xml and certificates before anything runs; every problem is a UserError. */
 export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env, paths: TvPathContext = {}): NormalizedTizenOptions {
   const base: PathBase = { workspaceRoot, ...paths };
@@ -136,17 +88,15 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
   if (useTizenCli && !o.tizenProfile) throw new UserError('tizenProfile', 'is required with useTizenCli', 'Name the security profile created in Tizen Studio\'s Certificate Manager');
   if (useTizenCli && !onPath('tizen', env)) throw new UserError('useTizenCli', 'the tizen CLI is not on PATH', 'Install Tizen Studio\'s CLI and add tizen-studio/tools/ide/bin to PATH, or drop useTizenCli to package in Node');
   const exclude = o.exclude ?? [];
+  const installOn = installOnOption(o.installOn, 'tizen');
+  if (installOn.length) checkInstallTools('tizen', env);
   const files = listAppFiles(appDir, 'appDir', exclude);
   const secrets: string[] = [];
   // The default is the workspace's own folder: never looked for under the project.
   const devCertDir = pathOption('devCertDir', o.devCertDir, base) ?? pathOption('devCertDir', PACKAGE_TIZEN_DEFAULTS.devCertDir, { workspaceRoot })!;
-  const dev = (role: Role): IdentitySource => ({ role, label: `development ${role} certificate ${join(devCertDir, `dev-${role}.p12`)} (self-signed; not accepted by the Samsung store)`, devPath: join(devCertDir, `dev-${role}.p12`) });
-  const author = useTizenCli ? dev('author') : loadIdentity('author', o, base, env, secrets);
-  const distributor = useTizenCli ? dev('distributor') : loadIdentity('distributor', o, base, env, secrets);
-  if (o.release && !useTizenCli) {
-    if (!author) throw new UserError('authorCert', 'a release needs your Samsung author certificate', 'Set authorCert or authorCertEnv (and authorPasswordEnv); development certificates are for the emulator and developer-mode TVs only');
-    if (!distributor) throw new UserError('distributorCert', 'a release needs a distributor certificate', 'Set distributorCert or distributorCertEnv (and distributorPasswordEnv) to the distributor .p12 from Samsung');
-  }
+  // With useTizenCli, `tizen package` signs with its own profile.
+  const cliSigned = (role: 'author' | 'distributor'): IdentitySource => ({ role, label: `Tizen CLI profile "${o.tizenProfile}"` });
+  const { author, distributor } = useTizenCli ? { author: cliSigned('author'), distributor: cliSigned('distributor') } : resolveSigningIdentities(o, base, env, devCertDir, secrets);
   // Named like Tizen Studio names it: after the widget's <name>, else the application name.
   const baseName = (config.name || config.appName).replace(/[^A-Za-z0-9._-]+/g, '_');
   const outputPath = requiredOption('outputPath', pathOption('outputPath', o.outputPath, base), 'Give the folder to write the .wgt to, e.g. "dist/shipfleet/tv"');
@@ -157,32 +107,28 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
     config,
     fileCount: files.length,
     inputBytes: files.reduce((n, f) => n + f.size, 0),
-    author: author ?? dev('author'),
-    distributor: distributor ?? dev('distributor'),
+    author,
+    distributor,
     useTizenCli,
     tizenProfile: o.tizenProfile,
     exclude,
+    installOn,
+    digest: oneOfOption('digest', o.digest, DIGEST_ALGORITHMS) ?? PACKAGE_TIZEN_DEFAULTS.digest,
     secrets,
   };
-}
-
-/** Loads a development identity, making it on first use (mode 0600, no password: it guards nothing of value). */
-function devIdentity(source: IdentitySource, log: (l: string) => void): SigningIdentity {
-  const path = source.devPath!;
-  if (!existsSync(path)) {
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, generateDevIdentity(`shipfleet development ${source.role}`, source.role), { mode: 0o600 });
-    chmodSync(path, 0o600);
-    log(`generated a development ${source.role} certificate at ${path} (self-signed: for the emulator and developer-mode TVs, not for the store)`);
-  } else {
-    log(`using the development ${source.role} certificate at ${path} (not for the store)`);
-  }
-  return loadP12(readFileSync(path), '');
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export function buildTizenPlan(o: NormalizedTizenOptions): Plan {
+  const plan = buildPackagePlan(o);
+  // A package written here is checked before anything uses it (`tizen package` output can be checked with --verify).
+  if (!o.useTizenCli) plan.steps.push(checkWrittenWgtStep(o.outFile));
+  if (o.installOn?.length) plan.steps.push(tizenInstallStep(o.outFile, o.installOn));
+  return plan;
+}
+
+function buildPackagePlan(o: NormalizedTizenOptions): Plan {
   const name = basename(o.outFile);
   if (o.useTizenCli) {
     return {
@@ -199,16 +145,15 @@ export function buildTizenPlan(o: NormalizedTizenOptions): Plan {
         `Package and sign ${name}`,
         [
           `${o.config.appId} ${o.config.version}: ${o.fileCount} files (${mb(o.inputBytes)}) from ${o.appDir}${o.exclude.length ? ` (excluding ${o.exclude.join(', ')})` : ''}`,
-          'SHA-256 and deflate each file once; author signature over every file, distributor signature over every file and author-signature.xml (RSA-SHA256, exclusive C14N)',
+          `${o.digest.toUpperCase()} and deflate each file once; author signature over every file, distributor signature over every file and author-signature.xml (RSA-${o.digest.toUpperCase()}, exclusive C14N)`,
           `author: ${o.author.label}`,
           `distributor: ${o.distributor.label}`,
           `write ${o.outFile}`,
         ].join('\n     '),
         async (ctx) => {
-          const author = o.author.identity ?? devIdentity(o.author, ctx.log);
-          const distributor = o.distributor.identity ?? devIdentity(o.distributor, ctx.log);
+          const { author, distributor } = loadSigningIdentities(o, ctx.log);
           const files = listAppFiles(o.appDir, 'appDir', o.exclude);
-          const result = await writeWgt(files, o.outFile, { author, distributor }, (done, total) => ctx.log(`hashed and compressed ${done}/${total} files`));
+          const result = await writeWgt(files, o.outFile, { author, distributor }, { digest: o.digest, onProgress: (done, total) => ctx.log(`hashed and compressed ${done}/${total} files`) });
           ctx.log(`${result.path}: ${result.files} files, ${mb(result.inputBytes)} → ${mb(result.bytes)}`);
           ctx.setOutput('wgt', result.path);
         },

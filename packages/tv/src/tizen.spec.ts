@@ -5,7 +5,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { memoryLogger, runPlan, UserError, formatPlan, Redactor } from '@shipfleet/core';
 import { makeCertChain, makeTvApp, TIZEN_CONFIG } from '../../../tools/tv-fixtures';
-import { buildTizenPlan, checkWidgetCompleteness, listAppFiles, normalizeTizenOptions, PackageTizenOptions, validateTizenConfig } from './index';
+import { buildTizenPlan, checkWidgetDir, listAppFiles, normalizeTizenOptions, PackageTizenOptions, validateTizenConfig } from './index';
 
 const author = makeCertChain('Author', 'author-pass-1!');
 const distributor = makeCertChain('Distributor', 'dist-pass-2$');
@@ -72,13 +72,14 @@ describe('package-tizen: signatures checked by xmlsec1', () => {
     expect(xmlsecVerify(dir, 'author-signature.xml', distributor.rootPem).ok).toBe(false);
   });
 
-  it('follows the widget signature profile: roles, profile, c14n, RSA-SHA256, chain leaf first without root', () => {
+  it('follows the widget signature profile: roles, profile, c14n, RSA-SHA512, chain leaf first without root', () => {
     const xml = readFileSync(join(dir, 'author-signature.xml'), 'utf8');
     expect(xml).toContain('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#" Id="AuthorSignature">');
     expect(xml).toContain('<dsp:Role URI="http://www.w3.org/ns/widgets-digsig#role-author">');
     expect(xml).toContain('<dsp:Profile URI="http://www.w3.org/ns/widgets-digsig#profile">');
     expect(xml).toContain('<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#">');
-    expect(xml).toContain('<Reference URI="css/my%20style.css">');
+    expect(xml).toContain('<Reference URI="css%2Fmy%20style.css">');
+    expect(xml).toContain('<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha512">');
     expect(xml).not.toContain('author-signature.xml');
     const certs = [...xml.matchAll(/<X509Certificate>\n([\s\S]*?)<\/X509Certificate>/g)].map((m) => m[1].replace(/\s/g, ''));
     const pemBody = (f: string) => readFileSync(join(author.dir, f), 'utf8').replace(/-----[^-]+-----|\s/g, '');
@@ -88,11 +89,11 @@ describe('package-tizen: signatures checked by xmlsec1', () => {
     expect(dist).toContain('<Reference URI="author-signature.xml">');
   });
 
-  it('the completeness check passes on the package as written', () => {
-    expect(checkWidgetCompleteness(dir)).toEqual([]);
+  it('the completeness check passes on the package as written', async () => {
+    expect((await checkWidgetDir(dir)).problems).toEqual([]);
   });
 
-  it('one changed byte in one file fails verification', () => {
+  it('one changed byte in one file fails verification', async () => {
     const copy = unzip(wgt);
     const file = join(copy, 'js/main.js');
     const bytes = readFileSync(file);
@@ -100,14 +101,14 @@ describe('package-tizen: signatures checked by xmlsec1', () => {
     writeFileSync(file, bytes);
     const result = xmlsecVerify(copy, 'author-signature.xml', author.rootPem);
     expect(result.ok).toBe(false);
-    expect(checkWidgetCompleteness(copy)).toEqual(expect.arrayContaining(['author-signature.xml: digest of js/main.js does not match']));
+    expect((await checkWidgetDir(copy)).problems).toEqual(expect.arrayContaining(['author-signature.xml: the SHA-512 digest of js/main.js does not match']));
   });
 
-  it('an added unsigned file passes xmlsec1 but fails the completeness check', () => {
+  it('an added unsigned file passes xmlsec1 but fails the completeness check', async () => {
     const copy = unzip(wgt);
     writeFileSync(join(copy, 'js/injected.js'), 'steal()');
     expect(xmlsecVerify(copy, 'author-signature.xml', author.rootPem).ok).toBe(true);
-    expect(checkWidgetCompleteness(copy)).toEqual(['author-signature.xml does not reference js/injected.js', 'signature1.xml does not reference js/injected.js']);
+    expect((await checkWidgetDir(copy)).problems).toEqual(['author-signature.xml does not reference js/injected.js', 'signature1.xml does not reference js/injected.js']);
   });
 
   it('a tampered signature file fails the distributor signature', () => {
@@ -127,19 +128,20 @@ describe('package-tizen: signatures checked by xmlsec1', () => {
 });
 
 describe('package-tizen: development certificates', () => {
-  it('without certificates, generates development ones once, says so, and reuses them', async () => {
+  it('with devCertificates, generates development ones once, says what they are good for, and reuses them', async () => {
     const app = makeTvApp(tmp('app'));
     const devCertDir = join(tmp('dev'), 'certs');
-    const opts = { authorCert: undefined, authorPasswordEnv: undefined, distributorCert: undefined, distributorPasswordEnv: undefined, devCertDir };
+    const opts = { authorCert: undefined, authorPasswordEnv: undefined, distributorCert: undefined, distributorPasswordEnv: undefined, devCertDir, devCertificates: true };
     const first = await packageApp(app, opts);
     expect(first.report.status).toBe('succeeded');
     expect(first.lines.join('\n')).toContain('generated a development author certificate');
+    expect(first.lines.filter((l) => l.includes('self-signed development certificates: checks the package structure only; no TV, emulator or store accepts them'))).toHaveLength(1);
     expect(statSync(join(devCertDir, 'dev-author.p12')).mode & 0o777).toBe(0o600);
     const second = await packageApp(app, opts);
     expect(second.lines.join('\n')).toContain('using the development author certificate');
     expect(sha256(first.wgt)).toBe(sha256(second.wgt));
     const dir = unzip(first.wgt);
-    expect(checkWidgetCompleteness(dir)).toEqual([]);
+    expect((await checkWidgetDir(dir)).problems).toEqual([]);
     const cert = join(dir, 'leaf.pem');
     const b64 = /<X509Certificate>\n([\s\S]*?)<\/X509Certificate>/.exec(readFileSync(join(dir, 'author-signature.xml'), 'utf8'))![1];
     writeFileSync(cert, `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`);
@@ -179,7 +181,7 @@ describe('package-tizen: bad input gets a clear error naming the option', () => 
     [{ authorCertEnv: 'author.p12' }, 'authorCertEnv', /"author.p12" is not an environment variable name/],
     [{ authorCert: author.p12, authorPasswordEnv: 'EMPTY_PW' }, 'authorPasswordEnv', /EMPTY_PW is not set/],
     [{ authorCert: tmpdir() }, 'authorCert', /is not a file/],
-    [{ outputPath: undefined }, 'outputPath', /is required/],
+    [{ outputPath: undefined, devCertificates: true }, 'outputPath', /is required/],
     [{ distributorPasswordEnv: 'DIST_PW' }, 'distributorPasswordEnv', /no distributor certificate is given/],
     [{ useTizenCli: true }, 'tizenProfile', /is required with useTizenCli/],
   ])('%j → %s', (o, option, message) => {
@@ -193,13 +195,13 @@ describe('package-tizen: bad input gets a clear error naming the option', () => 
     expect(err({ useTizenCli: true, tizenProfile: 'tv' }, { PATH: '/nonexistent' }).message).toMatch(/tizen CLI is not on PATH/);
   });
 
-  it('a symlink, a non-ASCII name or a special file is refused', () => {
+  it('a symlink, a control character in a name or a special file is refused', () => {
     const withLink = makeTvApp(tmp('app'));
     symlinkSync('/etc/passwd', join(withLink, 'js/passwd'));
     expect(() => listAppFiles(withLink)).toThrow(/js\/passwd is a symbolic link/);
     const withName = makeTvApp(tmp('app'));
-    writeFileSync(join(withName, 'café.js'), '');
-    expect(() => listAppFiles(withName)).toThrow(/café.js has a name outside printable ASCII/);
+    writeFileSync(join(withName, 'tab\t.js'), '');
+    expect(() => listAppFiles(withName)).toThrow(/tab\\t.js has a name holding the control character U\+0009/);
   });
 
   it('reports every config.xml problem with what to fix', () => {
@@ -251,7 +253,7 @@ describe('package-tizen: paths', () => {
     );
     expect(o.appDir).toBe(join(root, 'dist/apps/tv'));
     expect(o.outFile).toBe(join(root, 'out/TvApp.wgt'));
-    expect(o.author.label).toBe(`${join(root, 'apps/tv/certs/author.p12')} (${o.author.identity!.subject})`);
+    expect(o.author.label).toBe(`${join(root, 'apps/tv/certs/author.p12')} (${o.author.identity!.subject} + 1 CA certificate)`);
     expect(warnings).toEqual([]);
   });
 
@@ -259,8 +261,8 @@ describe('package-tizen: paths', () => {
     const root = workspace();
     mkdirSync(join(root, 'apps/tv/.shipfleet/tizen'), { recursive: true });
     const paths = { projectRoot: 'apps/tv' };
-    expect(normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out' }, root, env, paths).author.devPath).toBe(join(root, '.shipfleet/tizen/dev-author.p12'));
-    expect(normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out', devCertDir: 'keys' }, root, env, paths).distributor.devPath).toBe(join(root, 'keys/dev-distributor.p12'));
+    expect(normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out', devCertificates: true }, root, env, paths).author.devPath).toBe(join(root, '.shipfleet/tizen/dev-author.p12'));
+    expect(normalizeTizenOptions({ appDir: 'dist/apps/tv', outputPath: 'out', devCertDir: 'keys', devCertificates: true }, root, env, paths).distributor.devPath).toBe(join(root, 'keys/dev-distributor.p12'));
   });
 
   it('reads a certificate path written against the project root the old way, with a warning', () => {

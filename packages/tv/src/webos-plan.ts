@@ -4,6 +4,7 @@ import { pathOption, Plan, requiredOption, taskStep, UserError } from '@shipflee
 import { listAppFiles } from './app-files';
 import type { TvPathContext } from './tizen-plan';
 import { ipkFileName, readAppInfo, validateAppInfo, WebosAppInfo, writeIpk } from './webos';
+import { checkInstallTools, installOnOption, webosInstallStep } from './install-on';
 
 export interface PackageWebosOptions {
   /** Built web app folder holding appinfo.json. */
@@ -12,6 +13,8 @@ export interface PackageWebosOptions {
   outputPath: string;
   /** Globs (relative to appDir) left out of the package. */
   exclude?: string[];
+  /** After packaging, install on these ares devices (names set up with ares-setup-device) with ares-install. */
+  installOn?: string | string[];
 }
 
 export interface NormalizedWebosOptions {
@@ -20,10 +23,12 @@ export interface NormalizedWebosOptions {
   info: WebosAppInfo;
   fileCount: number;
   exclude: string[];
+  /** Devices to install the package on after packaging (validated; empty for none). */
+  installOn?: string[];
 }
 
 /** Paths are relative to the workspace root (see TvPathContext for the project root). */
-export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: string, paths: TvPathContext = {}): NormalizedWebosOptions {
+export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: string, paths: TvPathContext = {}, env: NodeJS.ProcessEnv = process.env): NormalizedWebosOptions {
   const base = { workspaceRoot, ...paths };
   if (!o.appDir) throw new UserError('appDir', 'is required', 'Point it at the built web app folder that holds appinfo.json');
   const appDir = pathOption('appDir', o.appDir, base)!;
@@ -35,12 +40,20 @@ export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: str
     throw new UserError('appDir', `${join(appDir, 'appinfo.json')} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - "${p.field}" ${p.problem}. ${p.fix}`).join('\n')}`, 'Fix appinfo.json and run again');
   }
   const exclude = o.exclude ?? [];
+  const installOn = installOnOption(o.installOn, 'webos');
+  if (installOn.length) checkInstallTools('webos', env);
   const files = listAppFiles(appDir, 'appDir', exclude);
   const outDir = requiredOption('outputPath', pathOption('outputPath', o.outputPath, base), 'Give the folder to write the .ipk to, e.g. "dist/shipfleet/tv"');
-  return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length, exclude };
+  return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length, exclude, installOn };
 }
 
 export function buildWebosPlan(o: NormalizedWebosOptions): Plan {
+  const plan = buildPackagePlan(o);
+  if (o.installOn?.length) plan.steps.push(webosInstallStep(o.outFile, o.installOn));
+  return plan;
+}
+
+function buildPackagePlan(o: NormalizedWebosOptions): Plan {
   const name = ipkFileName(o.info);
   return {
     title: `package-webos ${name}`,

@@ -17,4 +17,6 @@ export interface PackageWebosExecutorOptions {
   logFile?: string;
   /** Globs (relative to appDir) left out of the package. Default: none for a build output; project.json, package.json, tsconfig*.json, jest.config.*, **\/*.spec.* and node_modules/** when appDir is the project folder. */
   exclude?: string[];
+  /** After packaging, install the .ipk on these devices for QA (names set up with ares-setup-device, e.g. tv), with ares-install. Every device is tried; the run then fails listing the devices that failed. Needs the webOS CLI (ares-install) on PATH. */
+  installOn?: string | string[];
 }
