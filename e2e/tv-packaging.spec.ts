@@ -97,6 +97,40 @@ describe('TV packaging through the real nx CLI', () => {
     for (const s of secrets) expect(r.output).not.toContain(s);
   });
 
+  it('--verify checks a package as a TV would: the one just written passes; a dotfile or a changed byte is caught', () => {
+    const signed = [`--authorCert=${author.p12}`, '--authorPasswordEnv=AUTHOR_PW', '--distributorCertEnv=DIST_P12', '--distributorPasswordEnv=DIST_PW'];
+    expect(ws.nx(['run', 'tv:package-tizen', ...signed, '--digest=sha256'], secretEnv).code).toBe(0);
+    expect(unzipAndVerify(wgt(), author.rootPem, 'author-signature.xml')).toBe(true);
+    const good = ws.nx(['run', 'tv:package-tizen', `--verify=${wgt()}`]);
+    expect(good.code).toBe(0);
+    // A dotfile slipped into the package: unsigned, so a TV refuses it.
+    const tampered = join(mkdtempSync(join(tmpdir(), 'shipfleet-e2e-tampered-')), 'TvApp.wgt');
+    writeFileSync(tampered, readFileSync(wgt()));
+    const extra = mkdtempSync(join(tmpdir(), 'shipfleet-e2e-extra-'));
+    writeFileSync(join(extra, '.injected.js'), 'alert(1)');
+    spawnSync('zip', ['-q', tampered, '.injected.js'], { cwd: extra });
+    const bad = ws.nx(['run', 'tv:package-tizen', `--verify=${tampered}`]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.output).toContain('.injected.js');
+  });
+
+  it('--installOn installs the package on each TV through sdb and the Tizen CLI, and names the one that refused it', () => {
+    const signed = [`--authorCert=${author.p12}`, '--authorPasswordEnv=AUTHOR_PW', '--distributorCertEnv=DIST_P12', '--distributorPasswordEnv=DIST_PW'];
+    const state = join(mkdtempSync(join(tmpdir(), 'shipfleet-e2e-sdb-')), 'sdb.json');
+    // A running emulator is attached to sdb; the TV at 192.168.1.20 is connected by the run.
+    const env = { ...secretEnv, SHIPFLEET_SDB_STATE: state, SHIPFLEET_SDB_DEVICES: 'emulator-26101', SHIPFLEET_STANDIN_LOG: join(state, '..', 'calls.jsonl') };
+    const ok = ws.nx(['run', 'tv:package-tizen', ...signed, '--installOn=192.168.1.20', '--installOn=emulator-26101'], env);
+    expect({ code: ok.code, output: ok.code ? ok.output : '' }).toEqual({ code: 0, output: '' });
+    expect(ok.output).toContain('sdb connect 192.168.1.20');
+    expect(ok.output).toMatch(/tizen install -n \S*TvApp\.wgt -s 192\.168\.1\.20:26101/);
+    const refused = ws.nx(['run', 'tv:package-tizen', ...signed, '--installOn=192.168.1.20', '--installOn=192.168.1.21'], { ...env, SHIPFLEET_TIZEN_INSTALL_FAIL: '192.168.1.21:26101=Author certificate not match' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('installed on 1 of 2 devices');
+    expect(refused.output).toContain('192.168.1.21');
+    expect(refused.output).toContain('Author certificate not match');
+    for (const s of secrets) expect(ok.output + refused.output).not.toContain(s);
+  });
+
   it('a wrong password fails with the option named and the password nowhere', () => {
     const r = ws.nx(['run', 'tv:package-tizen', `--authorCert=${author.p12}`, '--authorPasswordEnv=DIST_PW'], secretEnv);
     expect(r.code).not.toBe(0);
