@@ -65,10 +65,7 @@ describe('Android through the real nx CLI: android-app generator, build-android,
     expect(gen.output).toContain('gradle wrapper');
     const watch = ws.nx(['g', '@shipfleet/nx:android-app', 'watch', '--applicationId=com.acme.watch', '--formFactor=wear']);
     expect(watch.code).toBe(0);
-    // The wrapper is the one file a team adds by hand; the stand-in is a `#!/bin/sh` script like the real one.
     for (const app of ['phone', 'watch']) {
-      copyFileSync(join(repoRoot, 'tools/stand-ins/android/gradlew'), ws.path(`apps/${app}/gradlew`));
-      chmodSync(ws.path(`apps/${app}/gradlew`), 0o755);
       // The API and token endpoints of the stand-in, as a private endpoint would be configured.
       ws.write(`apps/${app}/project.json`, JSON.stringify({ ...JSON.parse(ws.read(`apps/${app}/project.json`)), targets: { 'deploy-android': { options: { apiUrl: play.url, tokenUrl: play.tokenUrl } } } }, null, 2));
     }
@@ -78,6 +75,26 @@ describe('Android through the real nx CLI: android-app generator, build-android,
   afterAll(async () => {
     await play?.close();
     if (keystore) rmSync(join(keystore.file, '..'), { recursive: true, force: true });
+  });
+
+  it('a freshly generated project shows its plan in a dry run: no wrapper yet, no CI run number, no credentials', async () => {
+    const fresh = { ...Object.fromEntries(Object.keys(env).map((k) => [k, ''])), SHIPFLEET_GRADLE_STANDIN: env.SHIPFLEET_GRADLE_STANDIN };
+    for (const target of ['phone:build-android', 'phone:deploy-android']) {
+      const r = await ok(['run', target, '--dry-run'], fresh);
+      expect(r.output).toContain('<versionCode not set>');
+      expect(r.output).toMatch(/gradlew does not exist.* A real run stops here/);
+      expect(r.output).toContain('Dry run: nothing was executed.');
+    }
+    const real = await nx(['run', 'phone:build-android'], fresh);
+    expect(real.code).not.toBe(0);
+    expect(real.output).toContain('Option "versionCode": is not given');
+    // The wrapper is the one file a team adds by hand; the stand-in is a `#!/bin/sh` script like the real one.
+    for (const app of ['phone', 'watch']) {
+      copyFileSync(join(repoRoot, 'tools/stand-ins/android/gradlew'), ws.path(`apps/${app}/gradlew`));
+      chmodSync(ws.path(`apps/${app}/gradlew`), 0o755);
+    }
+    ws.git('add', '-A');
+    ws.git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', 'gradle wrappers');
   });
 
   it('infers build-android and deploy-android (with the applicationId) and chains deploy to it', async () => {

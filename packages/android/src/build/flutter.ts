@@ -1,6 +1,6 @@
 import { join } from 'path';
 import { RunStep, runStep } from '@shipfleet/core';
-import { ResolvedAndroidBuild } from './options';
+import { ResolvedAndroidBuild, shownVersionCode } from './options';
 
 /** Where `flutter build` leaves its output: build/app/outputs/bundle/<variant>/app-<flavor->release.aab, or flutter-apk/app-<flavor->release.apk. */
 export function flutterOutput(r: ResolvedAndroidBuild): string {
@@ -15,7 +15,7 @@ export function flutterSignedApk(r: ResolvedAndroidBuild): string {
 }
 
 export function flutterBuildStep(r: ResolvedAndroidBuild): RunStep {
-  const args = ['build', r.format === 'aab' ? 'appbundle' : 'apk', '--release', '--build-name', r.versionName, '--build-number', String(r.versionCode), ...(r.flavor ? ['--flavor', r.flavor] : [])];
+  const args = ['build', r.format === 'aab' ? 'appbundle' : 'apk', '--release', '--build-name', r.versionName, '--build-number', shownVersionCode(r.versionCode), ...(r.flavor ? ['--flavor', r.flavor] : [])];
   return runStep(`Build the ${r.format === 'aab' ? 'app bundle' : 'APK'} with flutter build`, 'flutter', args, { cwd: r.projectRoot, timeoutMs: r.timeoutMs });
 }
 

@@ -1,5 +1,5 @@
 import { RunStep, runStep } from '@shipfleet/core';
-import { ResolvedAndroidBuild } from './options';
+import { ResolvedAndroidBuild, shownVersionCode } from './options';
 
 /** Gradle's project properties through the environment: ORG_GRADLE_PROJECT_<name> is the property <name>. */
 export const GRADLE_PROPERTY_PREFIX = 'ORG_GRADLE_PROJECT_';
@@ -24,7 +24,7 @@ export function gradleTask(r: Pick<ResolvedAndroidBuild, 'module' | 'format' | '
 export function gradleEnvironment(r: ResolvedAndroidBuild, keystorePath: string | undefined): Record<string, string> {
   const env: Record<string, string> = {
     [`${GRADLE_PROPERTY_PREFIX}shipfleetVersionName`]: r.versionName,
-    [`${GRADLE_PROPERTY_PREFIX}shipfleetVersionCode`]: String(r.versionCode),
+    [`${GRADLE_PROPERTY_PREFIX}shipfleetVersionCode`]: shownVersionCode(r.versionCode),
   };
   if (r.signing && keystorePath) {
     env[GRADLE_PROPERTY_PREFIX + INJECTED_SIGNING.storeFile] = keystorePath;

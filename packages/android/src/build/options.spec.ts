@@ -2,7 +2,7 @@ import { rmSync } from 'fs';
 import { join } from 'path';
 import { thrownUserError } from '@shipfleet/core';
 import { Keystore, makeFlutterProject, makeGradleProject, makeKeystore, makeReactNativeProject, tempDir, writeFiles } from '../__fixtures__/android-build';
-import { AndroidBuildOptions, gradleTask, resolveAndroidBuild } from './index';
+import { AndroidBuildOptions, buildAndroidBuildPlan, gradleTask, resolveAndroidBuild } from './index';
 
 describe('resolveAndroidBuild', () => {
   const { dir: ws, cleanup } = tempDir('shipfleet-android-options-');
@@ -177,6 +177,19 @@ describe('resolveAndroidBuild', () => {
     expect(err.option).toBe('gradlew');
     expect(err.message).toMatch(/nowrapper\/gradlew does not exist; the build runs the project's own Gradle wrapper, never a Gradle installed on the machine/);
     expect(err.message).toMatch(/run `gradle wrapper` in .* or copy gradlew, gradlew.bat and gradle\/wrapper\/ from a new Android Studio project/);
+  });
+
+  it('a dry run shows the plan of a project without its wrapper or a version code, warning that a real run stops there', () => {
+    const root = join(ws, 'apps/fresh');
+    makeGradleProject(root, { wrapper: false });
+    const warnings: string[] = [];
+    const r = resolveAndroidBuild({}, { projectRoot: 'apps/fresh', workspaceRoot: ws, env: {}, warn: (m) => warnings.push(m), dryRun: true });
+    const { plan } = buildAndroidBuildPlan(r);
+    expect(plan.title).toContain('<versionCode not set>');
+    expect(JSON.stringify(plan.steps)).toContain('"ORG_GRADLE_PROJECT_shipfleetVersionCode":"<versionCode not set>"');
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^Dry run: Option "versionCode": is not given.* A real run stops here\.$/), expect.stringMatching(/^Dry run: Option "gradlew": .*fresh\/gradlew does not exist.* A real run stops here\.$/)]));
+    // A wrong value is still an error in a dry run.
+    expect(thrownUserError(() => resolveAndroidBuild({ versionCode: 0 }, { projectRoot: 'apps/fresh', workspaceRoot: ws, env: {}, dryRun: true })).option).toBe('versionCode');
   });
 
   it('a folder that is no Android project names the project', () => {

@@ -64,7 +64,15 @@ export interface AndroidBuildContext {
   workspaceRoot: string;
   env?: NodeJS.ProcessEnv;
   warn?: (message: string) => void;
+  /** A dry run: what only a real build needs (the wrapper, a version code) is warned about and shown missing, not refused. */
+  dryRun?: boolean;
 }
+
+/** How a dry run shows a version code no option or CI variable gives. */
+export const VERSION_CODE_NOT_SET = '<versionCode not set>';
+
+/** A version code for messages and the plan: the number, or that it is missing (dry runs). */
+export const shownVersionCode = (code: number): string => (code > 0 ? String(code) : VERSION_CODE_NOT_SET);
 
 const NAME = /^[a-z][A-Za-z0-9]*$/;
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -87,7 +95,7 @@ export function resolveAndroidBuild(given: AndroidBuildOptions, ctx: AndroidBuil
   const format = oneOfOption('format', raw.format, ['aab', 'apk'] as const, { fix: 'Use aab (an Android App Bundle, what Play wants) or apk' }) ?? ANDROID_BUILD_DEFAULTS.format;
   const timeoutMs = durationOption('timeout', raw.timeout ?? ANDROID_BUILD_DEFAULTS.timeout, { min: 10_000, example: '60m' })!;
   const noDaemonGiven = booleanOption('noDaemon', raw.noDaemon);
-  const versionCode = resolveVersionCode(raw.versionCode, raw.versionCodeOffset, env);
+  const versionCode = dryRunTolerant(ctx, 'versionCode', () => resolveVersionCode(raw.versionCode, raw.versionCodeOffset, env), 0);
 
   const project = detectAndroidProject(projectRoot, raw.module, warn);
   const versionName = resolveVersionName(raw.versionName, projectRoot);
@@ -95,11 +103,11 @@ export function resolveAndroidBuild(given: AndroidBuildOptions, ctx: AndroidBuil
     if (buildType !== 'release') throw new UserError('buildType', `"${buildType}" cannot be built by flutter build for an upload`, 'Leave buildType out (Flutter builds release) or use a Gradle project');
     if (noDaemonGiven !== undefined) warn('Option "noDaemon" is not used for a Flutter app: flutter build runs Gradle itself');
   } else if (!existsSync(join(project.gradleRoot, 'gradlew'))) {
-    throw new UserError(
+    missingInDryRun(ctx, new UserError(
       'gradlew',
       `${join(project.gradleRoot, 'gradlew')} does not exist; the build runs the project's own Gradle wrapper, never a Gradle installed on the machine`,
       `Add the wrapper and commit it: run \`gradle wrapper\` in ${project.gradleRoot} on a machine with Gradle, or copy gradlew, gradlew.bat and gradle/wrapper/ from a new Android Studio project`,
-    );
+    ));
   }
 
   const signing = resolveSigning(raw, { workspaceRoot: ctx.workspaceRoot, projectRoot, env, warn });
@@ -127,4 +135,21 @@ export function resolveAndroidBuild(given: AndroidBuildOptions, ctx: AndroidBuil
     ...(signing ? { signing } : {}),
     secrets: signing?.secrets ?? [],
   };
+}
+
+/** In a dry run, a problem only a real build would hit is a warning (the plan is how people learn what a target does); otherwise it is thrown. */
+function missingInDryRun(ctx: AndroidBuildContext, problem: UserError): void {
+  if (!ctx.dryRun) throw problem;
+  ctx.warn?.(`Dry run: ${problem.message} A real run stops here.`);
+}
+
+/** `read()`, or in a dry run `fallback` when it fails on `option` being absent (other mistakes in it are still errors). */
+function dryRunTolerant<T>(ctx: AndroidBuildContext, option: string, read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof UserError) || err.option !== option || !/is not given/.test(err.problem)) throw err;
+    missingInDryRun(ctx, err);
+    return fallback;
+  }
 }

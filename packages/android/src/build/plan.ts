@@ -2,7 +2,7 @@ import { Plan, Step } from '@shipfleet/core';
 import { flutterBuildStep, flutterSigningSteps } from './flutter';
 import { gradleBuildStep } from './gradle';
 import { stageKeystore } from './keystore';
-import { ResolvedAndroidBuild } from './options';
+import { ResolvedAndroidBuild, shownVersionCode } from './options';
 import { AndroidBuildResult, verifyArtefactStep } from './verify';
 
 export interface AndroidBuildSteps {
@@ -32,7 +32,7 @@ export function buildAndroidBuildSteps(r: ResolvedAndroidBuild): AndroidBuildSte
     steps.push(gradleBuildStep(r, staged?.path));
   }
   steps.push(verifyArtefactStep(r, staged?.path, result));
-  return { steps, secrets: [...r.secrets], outputs: { versionCode: String(r.versionCode), versionName: r.versionName }, result };
+  return { steps, secrets: [...r.secrets], outputs: { versionCode: shownVersionCode(r.versionCode), versionName: r.versionName }, result };
 }
 
 const KIND: Record<ResolvedAndroidBuild['kind'], string> = { gradle: 'Gradle', flutter: 'Flutter', 'react-native': 'React Native' };
@@ -41,7 +41,7 @@ export function buildAndroidBuildPlan(r: ResolvedAndroidBuild): { plan: Plan; se
   const { steps, secrets, outputs, result } = buildAndroidBuildSteps(r);
   const what = r.format === 'aab' ? 'app bundle' : 'APK';
   return {
-    plan: { title: `Build the Android ${what} (${KIND[r.kind]}, ${r.variant}, ${r.versionName} / ${r.versionCode})`, steps, outputs },
+    plan: { title: `Build the Android ${what} (${KIND[r.kind]}, ${r.variant}, ${r.versionName} / ${shownVersionCode(r.versionCode)})`, steps, outputs },
     secrets,
     result,
   };

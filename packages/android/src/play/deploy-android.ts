@@ -51,7 +51,7 @@ export function deployAndroidPlan(given: Partial<DeployAndroidOptions>, ctx: Pla
     const p = buildPlayPlan(o, play.credentials, versionName ? { ...context, artifact: () => ({ path: o.artifact!, versionName }) } : context);
     return { plan: p.plan, secrets: p.secrets, result: p.result, builds: false };
   }
-  const resolved = resolveAndroidBuild(buildGiven as AndroidBuildOptions, { projectRoot: ctx.projectRoot, workspaceRoot: ctx.workspaceRoot, env: ctx.env, warn: ctx.warn });
+  const resolved = resolveAndroidBuild(buildGiven as AndroidBuildOptions, { projectRoot: ctx.projectRoot, workspaceRoot: ctx.workspaceRoot, env: ctx.env, warn: ctx.warn, dryRun: ctx.dryRun });
   const build = buildAndroidBuildSteps(resolved);
   const p = buildPlayPlan(o, play.credentials, {
     ...context,

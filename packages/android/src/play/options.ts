@@ -121,6 +121,8 @@ export interface PlayOptionContext {
   workspaceRoot: string;
   env?: NodeJS.ProcessEnv;
   warn?: (message: string) => void;
+  /** A dry run: the build's missing wrapper or version code is warned about, not refused. */
+  dryRun?: boolean;
 }
 
 const ACTIONS: PlayAction[] = ['upload', 'promote', 'rollout', 'halt', 'resume', 'complete'];
