@@ -51,7 +51,7 @@ describe('platform generators', () => {
     const tree = createTreeWithEmptyWorkspace();
     await webAppGenerator(tree, { name: 'site', vercelProject: 'prj_site', ...skip });
     expect(JSON.parse(tree.read('apps/site/vercel.json', 'utf-8')!)).toMatchObject({ cleanUrls: true });
-    expect(readProjectConfiguration(tree, 'site').targets!['vercel-deploy'].options).toEqual({ projectId: 'prj_site', outputPath: 'dist/apps/site' });
+    expect(readProjectConfiguration(tree, 'site').targets!['vercel-deploy'].options).toEqual({ projectId: 'prj_site', appDir: 'dist/apps/site' });
   });
 
   it('k8s-service: parseable manifests (Deployment, Service, Kustomization) with the image and version', async () => {

@@ -21,7 +21,7 @@ export async function webAppGenerator(tree: Tree, o: WebAppSchema) {
     root,
     projectType: 'application',
     sourceRoot: `${root}/src`,
-    targets: { build: copyBuildTarget(root), 'vercel-deploy': { options: { projectId: vercelProject, outputPath: `dist/${root}` } } },
+    targets: { build: copyBuildTarget(root), 'vercel-deploy': { options: { projectId: vercelProject, appDir: `dist/${root}` } } },
     tags: ['platform:web'],
   });
   writeTemplates(tree, join(__dirname, 'files'), root, { title: pascal(name) });
