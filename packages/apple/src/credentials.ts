@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { isAbsent, plainObjectOption, secretFromEnv, secretFromFile, stringListOption, UserError } from '@shipfleet/core';
+import { CredentialGaps, isMissing, secretFromEnvOrGap, unsetOption } from './credential-gaps';
 import { OptionPaths, pathFrom } from './option-reading';
 import { parseProvisioningProfile, ProvisioningProfile } from './profiles';
 
@@ -46,6 +47,8 @@ export interface CertificateInput {
   path?: string;
   password: string;
   label: string;
+  /** Dry runs only: the .p12 is not available (`label` is what the plan shows instead, `p12` is empty). */
+  missing?: boolean;
 }
 
 export interface ApiKeyInput {
@@ -54,6 +57,8 @@ export interface ApiKeyInput {
   /** The PEM text of the .p8: a secret. */
   p8: string;
   label: string;
+  /** Dry runs only: the .p8 is not available (`label` is what the plan shows instead, `p8` is empty). */
+  missing?: boolean;
 }
 
 export interface AppleIdInput {
@@ -61,6 +66,13 @@ export interface AppleIdInput {
   teamId?: string;
   password: string;
   passwordEnv: string;
+  /** Dry runs only: the password is not available (`password` is what the plan shows instead). */
+  missing?: boolean;
+}
+
+/** The App Store Connect credentials a dry run shows when none are given. */
+export function placeholderApiKey(): ApiKeyInput {
+  return { id: unsetOption('apiKeyId'), issuerId: unsetOption('apiKeyIssuerId'), p8: '', label: unsetOption('apiKey or apiKeyEnv'), missing: true };
 }
 
 export const TEAM_ID = /^[A-Z0-9]{10}$/;
@@ -85,14 +97,18 @@ export function normalizeCertificate(raw: Current<CertificateOptions>, paths: Op
     mustExist: 'file',
     fix: 'Export the certificate with its private key from Keychain Access as a .p12 and point signingCert at it (relative to the workspace root)',
   });
-  // One of the two is given (checked above), so a secret is read.
-  const p12 = (path ? secretFromFile('signingCert', path, { what }) : secretFromEnv('signingCertEnv', raw.signingCertEnv, { env, decode: 'base64', what: `the base64 of ${what}` }))!;
-  secrets.push(...p12.mask);
-  // PKCS#12 is DER: a SEQUENCE (0x30) with a long-form length.
-  if (p12.bytes.length < 16 || p12.bytes[0] !== 0x30) throw new UserError(option, `${p12.source} is not a PKCS#12 (.p12) file`, 'Export the certificate together with its private key from Keychain Access (File → Export Items… → .p12)');
-  const password = secretFromEnv('signingPasswordEnv', raw.signingPasswordEnv, { env, what: 'the .p12 password' });
-  if (password) secrets.push(...password.mask);
-  return { p12: p12.bytes, path, password: password?.text ?? '', label: p12.source };
+  // One of the two is given (checked above), so a secret is read (or, in a dry run, found missing).
+  const p12 = (path ? secretFromFile('signingCert', path, { what }) : secretFromEnvOrGap('signingCertEnv', raw.signingCertEnv, { env, decode: 'base64', what: `the base64 of ${what}` }, paths.gaps))!;
+  if (!isMissing(p12)) {
+    secrets.push(...p12.mask);
+    // PKCS#12 is DER: a SEQUENCE (0x30) with a long-form length.
+    if (p12.bytes.length < 16 || p12.bytes[0] !== 0x30) throw new UserError(option, `${p12.source} is not a PKCS#12 (.p12) file`, 'Export the certificate together with its private key from Keychain Access (File → Export Items… → .p12)');
+  }
+  const password = secretFromEnvOrGap('signingPasswordEnv', raw.signingPasswordEnv, { env, what: 'the .p12 password' }, paths.gaps);
+  if (password && !isMissing(password)) secrets.push(...password.mask);
+  const passwordText = password === undefined ? '' : isMissing(password) ? password.missing : password.text;
+  if (isMissing(p12)) return { p12: Buffer.alloc(0), password: passwordText, label: p12.missing, missing: true };
+  return { p12: p12.bytes, path, password: passwordText, label: p12.source };
 }
 
 /** The App Store Connect API key (.p8, key ID, issuer ID). The key text is added to `secrets`. */
@@ -112,34 +128,53 @@ export function normalizeApiKey(raw: Current<ApiKeyOptions>, paths: OptionPaths,
     mustExist: 'file',
     fix: 'Download the key (AuthKey_<id>.p8) from App Store Connect → Users and Access → Integrations and point apiKey at it (relative to the workspace root)',
   });
-  const key = (path ? secretFromFile('apiKey', path, { what }) : secretFromEnv('apiKeyEnv', raw.apiKeyEnv, { env, decode: 'auto', what: `${what}, as its text or its base64` }))!;
-  secrets.push(...key.mask);
-  const p8 = key.text;
-  if (!/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(p8)) {
-    throw new UserError(option, `${key.source} is not an App Store Connect API key (.p8 private key)`, 'Use the AuthKey_<id>.p8 file downloaded from App Store Connect, unchanged');
+  const key = (path ? secretFromFile('apiKey', path, { what }) : secretFromEnvOrGap('apiKeyEnv', raw.apiKeyEnv, { env, decode: 'auto', what: `${what}, as its text or its base64` }, paths.gaps))!;
+  if (!isMissing(key)) {
+    secrets.push(...key.mask);
+    if (!/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(key.text)) {
+      throw new UserError(option, `${key.source} is not an App Store Connect API key (.p8 private key)`, 'Use the AuthKey_<id>.p8 file downloaded from App Store Connect, unchanged');
+    }
   }
-  if (isAbsent(raw.apiKeyId)) throw new UserError('apiKeyId', 'is required with an API key', 'Give the 10-character Key ID shown next to the key in App Store Connect → Users and Access → Integrations');
-  if (typeof raw.apiKeyId !== 'string' || !KEY_ID.test(raw.apiKeyId)) throw new UserError('apiKeyId', `${JSON.stringify(raw.apiKeyId)} is not an App Store Connect key ID`, 'A key ID is 10 upper-case letters and digits, e.g. ABCDE12345');
-  if (isAbsent(raw.apiKeyIssuerId)) throw new UserError('apiKeyIssuerId', 'is required with an API key', 'Give the Issuer ID (a UUID) shown above the keys in App Store Connect → Users and Access → Integrations');
-  if (typeof raw.apiKeyIssuerId !== 'string' || !ISSUER_ID.test(raw.apiKeyIssuerId)) throw new UserError('apiKeyIssuerId', `${JSON.stringify(raw.apiKeyIssuerId)} is not an issuer ID`, 'The issuer ID is a UUID such as 69a6de70-03db-47e3-e053-5b8c7c11a4d1');
-  return { id: raw.apiKeyId, issuerId: raw.apiKeyIssuerId, p8, label: key.source };
+  const id = isAbsent(raw.apiKeyId)
+    ? paths.gaps.fill(new UserError('apiKeyId', 'is required with an API key', 'Give the 10-character Key ID shown next to the key in App Store Connect → Users and Access → Integrations'), unsetOption('apiKeyId'))
+    : raw.apiKeyId;
+  if (!isAbsent(raw.apiKeyId) && (typeof raw.apiKeyId !== 'string' || !KEY_ID.test(raw.apiKeyId))) throw new UserError('apiKeyId', `${JSON.stringify(raw.apiKeyId)} is not an App Store Connect key ID`, 'A key ID is 10 upper-case letters and digits, e.g. ABCDE12345');
+  const issuerId = isAbsent(raw.apiKeyIssuerId)
+    ? paths.gaps.fill(new UserError('apiKeyIssuerId', 'is required with an API key', 'Give the Issuer ID (a UUID) shown above the keys in App Store Connect → Users and Access → Integrations'), unsetOption('apiKeyIssuerId'))
+    : raw.apiKeyIssuerId;
+  if (!isAbsent(raw.apiKeyIssuerId) && (typeof raw.apiKeyIssuerId !== 'string' || !ISSUER_ID.test(raw.apiKeyIssuerId))) throw new UserError('apiKeyIssuerId', `${JSON.stringify(raw.apiKeyIssuerId)} is not an issuer ID`, 'The issuer ID is a UUID such as 69a6de70-03db-47e3-e053-5b8c7c11a4d1');
+  if (isMissing(key)) return { id: id as string, issuerId: issuerId as string, p8: '', label: key.missing, missing: true };
+  return { id: id as string, issuerId: issuerId as string, p8: key.text, label: key.source };
 }
 
-/** Apple ID, team ID and app-specific password (for notarytool and altool without an API key). */
-export function normalizeAppleId(raw: AppleIdOptions, env: NodeJS.ProcessEnv, secrets: string[], needTeam = true): AppleIdInput | undefined {
+/**
+ * Apple ID, team ID and app-specific password (for notarytool and altool
+ * without an API key). In a dry run (see CredentialGaps) a password or team
+ * ID not given is a placeholder.
+ */
+export function normalizeAppleId(raw: AppleIdOptions, env: NodeJS.ProcessEnv, secrets: string[], needTeam = true, gaps: CredentialGaps = new CredentialGaps()): AppleIdInput | undefined {
   if (isAbsent(raw.appleId)) {
     if (!isAbsent(raw.appSpecificPasswordEnv)) throw new UserError('appSpecificPasswordEnv', 'is set but appleId is not', 'Set appleId to the Apple ID the app-specific password belongs to');
     return undefined;
   }
   if (typeof raw.appleId !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(raw.appleId)) throw new UserError('appleId', `${JSON.stringify(raw.appleId)} is not an Apple ID`, 'An Apple ID is an email address');
-  const secret = secretFromEnv('appSpecificPasswordEnv', raw.appSpecificPasswordEnv, { env, what: 'the app-specific password' });
-  if (!secret) throw new UserError('appSpecificPasswordEnv', 'is required with appleId', 'Name the env var holding an app-specific password made at appleid.apple.com → Sign-In and Security');
-  secrets.push(...secret.mask);
-  const [password, passwordEnv] = [secret.text, raw.appSpecificPasswordEnv as string];
-  if (isAbsent(raw.teamId) && !needTeam) return { appleId: raw.appleId, password, passwordEnv };
-  if (isAbsent(raw.teamId)) throw new UserError('teamId', 'is required with appleId', 'Give your 10-character developer team ID (developer.apple.com → Membership details)');
+  const secret = secretFromEnvOrGap('appSpecificPasswordEnv', raw.appSpecificPasswordEnv, { env, what: 'the app-specific password' }, gaps);
+  let input: AppleIdInput;
+  if (!secret) {
+    const placeholder = gaps.fill(new UserError('appSpecificPasswordEnv', 'is required with appleId', 'Name the env var holding an app-specific password made at appleid.apple.com → Sign-In and Security'), unsetOption('appSpecificPasswordEnv'));
+    input = { appleId: raw.appleId, password: placeholder, passwordEnv: placeholder, missing: true };
+  } else if (isMissing(secret)) {
+    input = { appleId: raw.appleId, password: secret.missing, passwordEnv: raw.appSpecificPasswordEnv as string, missing: true };
+  } else {
+    secrets.push(...secret.mask);
+    input = { appleId: raw.appleId, password: secret.text, passwordEnv: raw.appSpecificPasswordEnv as string };
+  }
+  if (isAbsent(raw.teamId) && !needTeam) return input;
+  if (isAbsent(raw.teamId)) {
+    return { ...input, teamId: gaps.fill(new UserError('teamId', 'is required with appleId', 'Give your 10-character developer team ID (developer.apple.com → Membership details)'), unsetOption('teamId')) };
+  }
   if (typeof raw.teamId !== 'string' || !TEAM_ID.test(raw.teamId)) throw new UserError('teamId', `${JSON.stringify(raw.teamId)} is not a team ID`, 'A team ID is 10 upper-case letters and digits, e.g. ABCDE12345');
-  return { appleId: raw.appleId, teamId: raw.teamId, password, passwordEnv };
+  return { ...input, teamId: raw.teamId };
 }
 
 /** Provisioning profiles from paths and base64 env vars, read and checked (expiry included) before anything runs. */

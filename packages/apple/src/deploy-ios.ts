@@ -2,8 +2,8 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { isPlainObject, oneOfOption, positiveIntegerOption, RetryPolicy, runStep, RunStep, Step, UserError } from '@shipfleet/core';
 import { ApplePlan, BUILD_IOS_DEFAULTS, BuildIosOptions, buildIosPlan, NormalizedBuildIosOptions, normalizeBuildIosOptions } from './build-ios';
-import { AppleIdInput, normalizeAppleId } from './credentials';
-import { OptionsContext } from './option-reading';
+import { AppleIdInput, normalizeAppleId, placeholderApiKey } from './credentials';
+import { optionPaths, OptionsContext } from './option-reading';
 import { stringOption } from './util';
 import { ApplePlatform, PLATFORM_INFO } from './xcode';
 
@@ -34,6 +34,8 @@ export interface NormalizedDeployIosOptions {
   upload: 'altool' | 'fastlane';
   fastlane?: { lane: string; fastfile: string };
   appleId?: AppleIdInput;
+  /** Dry runs only: no App Store Connect credentials are given; the upload shows placeholders. */
+  uploadAuthMissing?: boolean;
   uploadAttempts: number;
   secrets: string[];
 }
@@ -61,9 +63,13 @@ export function normalizeDeployIosOptions(raw: Partial<DeployIosOptions>, projec
     return { build, upload, fastlane: { lane, fastfile }, uploadAttempts, secrets };
   }
   if (fastlaneLane != null) throw new UserError('fastlaneLane', 'is set but upload is not "fastlane"', 'Set upload: fastlane, or drop fastlaneLane');
-  const appleIdAuth = normalizeAppleId({ appleId, appSpecificPasswordEnv }, env, secrets, false);
+  const { gaps } = optionPaths(projectRoot, context);
+  const appleIdAuth = normalizeAppleId({ appleId, appSpecificPasswordEnv }, env, secrets, false, gaps);
   if (!build.apiKey && !appleIdAuth) {
-    throw new UserError('apiKey', 'deploy-ios needs App Store Connect credentials to upload', 'Give an API key (apiKey or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with appSpecificPasswordEnv');
+    const error = new UserError('apiKey', 'deploy-ios needs App Store Connect credentials to upload', 'Give an API key (apiKey or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with appSpecificPasswordEnv');
+    const shown = placeholderApiKey();
+    gaps.fill(error, `${shown.label} (with ${shown.id} and ${shown.issuerId})`);
+    return { build, upload, uploadAuthMissing: true, uploadAttempts, secrets };
   }
   return { build, upload, appleId: appleIdAuth, uploadAttempts, secrets };
 }
@@ -74,7 +80,8 @@ export interface AltoolUpload {
   apiKey?: { id: string; issuerId: string };
   /** Folder holding AuthKey_<id>.p8 (passed as API_PRIVATE_KEYS_DIR). */
   apiKeysDir?: string;
-  appleId?: { appleId: string; passwordEnv: string };
+  /** `missing`: a dry run without the password (its variable is not declared to the step). */
+  appleId?: { appleId: string; passwordEnv: string; missing?: boolean };
   attempts?: number;
 }
 
@@ -94,7 +101,7 @@ export function altoolUploadArgs(u: AltoolUpload): string[] {
 export function altoolUploadStep(u: AltoolUpload): RunStep {
   return runStep('Upload to App Store Connect (TestFlight)', 'xcrun', altoolUploadArgs(u), {
     ...(u.apiKey && u.apiKeysDir ? { env: { API_PRIVATE_KEYS_DIR: u.apiKeysDir } } : {}),
-    ...(!u.apiKey && u.appleId ? { secretEnv: [u.appleId.passwordEnv] } : {}),
+    ...(!u.apiKey && u.appleId && !u.appleId.missing ? { secretEnv: [u.appleId.passwordEnv] } : {}),
     ...(u.attempts && u.attempts > 1 ? { retry: { ...UPLOAD_RETRY, attempts: u.attempts } } : {}),
   });
 }
@@ -124,9 +131,9 @@ export function deployIosPlan(o: NormalizedDeployIosOptions, uploadSteps?: Uploa
       altoolUploadStep({
         file: artifact,
         platform: o.build.platform,
-        apiKey: o.build.apiKey,
+        apiKey: o.build.apiKey ?? (o.uploadAuthMissing ? placeholderApiKey() : undefined),
         apiKeysDir: built.signing.apiKeysDir,
-        appleId: o.appleId ? { appleId: o.appleId.appleId, passwordEnv: o.appleId.passwordEnv } : undefined,
+        appleId: o.appleId ? { appleId: o.appleId.appleId, passwordEnv: o.appleId.passwordEnv, missing: o.appleId.missing } : undefined,
         attempts: o.uploadAttempts,
       }),
     ];

@@ -13,3 +13,4 @@ export * from './deploy-ios';
 export * from './sign-macos';
 export * from './sdk';
 export * from './option-reading';
+export * from './credential-gaps';

@@ -106,7 +106,8 @@ export function signingSetupSteps(input: SigningSetupInput): SigningSetup {
       runStep('Lock the keychain after 6 hours, and on sleep', SECURITY, ['set-keychain-settings', '-lut', String(KEYCHAIN_LOCK_SECONDS), keychain]),
       runStep('Unlock the temporary keychain', SECURITY, ['unlock-keychain', '-p', password, keychain]),
     );
-    let p12Path = certificate.path;
+    // A dry run without the .p12 shows its placeholder where the decoded file would be.
+    let p12Path = certificate.path ?? (certificate.missing ? certificate.label : undefined);
     if (!p12Path) {
       p12Path = join(workDir, 'certificate.p12');
       const decoded = p12Path;
@@ -180,7 +181,10 @@ export function signingSetupSteps(input: SigningSetupInput): SigningSetup {
     );
   }
 
-  if (apiKey) {
+  if (apiKey?.missing) {
+    // A dry run without the .p8: the commands show its placeholder; nothing would be written.
+    setup.apiKeyPath = apiKey.label;
+  } else if (apiKey) {
     const keysDir = join(workDir, 'private_keys');
     const keyPath = join(keysDir, `AuthKey_${apiKey.id}.p8`);
     setup.apiKeyPath = keyPath;

@@ -1,4 +1,5 @@
 import { consoleLogger, deprecatedOption, pathOption, PathRules } from '@shipfleet/core';
+import { CredentialGaps } from './credential-gaps';
 
 /** How a normaliser reads paths and where it reports renamed options; the same for build-ios, deploy-ios and sign-macos. */
 export interface OptionsContext {
@@ -6,16 +7,25 @@ export interface OptionsContext {
   workspaceRoot?: string;
   /** Told about renamed options and about paths found under the project root the old way. Default: standard error. */
   warn?: (message: string) => void;
+  /**
+   * A dry run: credentials left out or whose environment variable is not set
+   * are shown in the plan as `<… not set>` and warned about (see
+   * CredentialGaps); a real run refuses them before anything runs.
+   */
+  dryRun?: boolean;
 }
 
 export interface OptionPaths {
   workspaceRoot: string;
   projectRoot: string;
   warn: (message: string) => void;
+  /** Credentials a dry run goes on without. */
+  gaps: CredentialGaps;
 }
 
 export function optionPaths(projectRoot: string, context: OptionsContext = {}): OptionPaths {
-  return { workspaceRoot: context.workspaceRoot ?? projectRoot, projectRoot, warn: context.warn ?? ((m) => consoleLogger.warn(m)) };
+  const warn = context.warn ?? ((m: string) => consoleLogger.warn(m));
+  return { workspaceRoot: context.workspaceRoot ?? projectRoot, projectRoot, warn, gaps: new CredentialGaps(!!context.dryRun, warn) };
 }
 
 /** A path option, absolute; relative paths are read against the workspace root (see pathOption). */

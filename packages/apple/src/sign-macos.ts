@@ -12,7 +12,9 @@ import {
   normalizeApiKey,
   normalizeAppleId,
   normalizeCertificate,
+  placeholderApiKey,
 } from './credentials';
+import { unsetOption } from './credential-gaps';
 import { entitlementsPlist } from './export-options';
 import { signingSetupSteps } from './keychain';
 import { formatNotaryFailure, parseNotaryLog, parseNotarySubmission } from './notary';
@@ -108,8 +110,10 @@ export function normalizeSignMacosOptions(options: Partial<SignMacosOptions>, pr
   if (existsSync(app) && !isDir(app)) throw new UserError('app', `${app} is not a folder`, 'A .app is a folder (bundle)');
 
   const sign = booleanOption('sign', raw.sign) ?? SIGN_MACOS_DEFAULTS.sign;
-  const identity = stringOption(raw.identity, 'identity', 'Use the certificate name, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1');
-  if (sign && !identity) throw new UserError('identity', 'is required to sign', 'Use the name of the Developer ID Application certificate, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1 (security find-identity -v -p codesigning)');
+  let identity = stringOption(raw.identity, 'identity', 'Use the certificate name, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1');
+  if (sign && !identity) {
+    identity = paths.gaps.fill(new UserError('identity', 'is required to sign', 'Use the name of the Developer ID Application certificate, e.g. "Developer ID Application: Example Inc (ABCDE12345)", or its SHA-1 (security find-identity -v -p codesigning)'), unsetOption('identity'));
+  }
 
   const entitlements: Record<string, EntitlementsSource> = {};
   const given = plainObjectOption('entitlements', raw.entitlements, {
@@ -155,14 +159,17 @@ export function normalizeSignMacosOptions(options: Partial<SignMacosOptions>, pr
   const secrets: string[] = [];
   const certificate = normalizeCertificate(raw, paths, env, secrets);
   const apiKey = normalizeApiKey(raw, paths, env, secrets);
-  const appleId = normalizeAppleId(raw, env, secrets);
+  const appleId = normalizeAppleId(raw, env, secrets, true, paths.gaps);
   if (apiKey && appleId) throw new UserError('appleId', 'both an API key and appleId are set', 'Notarize with one of them: the App Store Connect API key (recommended on CI) or the Apple ID with an app-specific password');
   if (!appleId && !isAbsent(raw.teamId)) throw new UserError('teamId', 'is set but appleId is not', 'teamId goes with appleId for notarytool; an API key needs no team ID');
   let notaryAuth: NotaryAuth | undefined;
   if (apiKey) notaryAuth = { kind: 'apiKey', apiKey };
   else if (appleId) notaryAuth = { kind: 'appleId', appleId };
   else if (notarize) {
-    throw new UserError('apiKey', 'notarization needs credentials', 'Give an App Store Connect API key (apiKey or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with teamId and appSpecificPasswordEnv; or set notarize: false');
+    const error = new UserError('apiKey', 'notarization needs credentials', 'Give an App Store Connect API key (apiKey or apiKeyEnv, with apiKeyId and apiKeyIssuerId), or appleId with teamId and appSpecificPasswordEnv; or set notarize: false');
+    const apiKey = placeholderApiKey();
+    paths.gaps.fill(error, `${apiKey.label} (with ${apiKey.id} and ${apiKey.issuerId})`);
+    notaryAuth = { kind: 'apiKey', apiKey };
   }
   return {
     app,
@@ -269,7 +276,7 @@ export function signMacosPlan(o: NormalizedSignMacosOptions, deps: { workDir?: s
     const submitted = o.notarizeFile ?? zip!;
     const auth = notaryAuthArgs(o.notaryAuth, signing.apiKeyPath);
     // Masked before quoting: a quoted password containing ' would no longer match the value the runner masks.
-    const password = o.notaryAuth.kind === 'appleId' ? o.notaryAuth.appleId.password : undefined;
+    const password = o.notaryAuth.kind === 'appleId' && !o.notaryAuth.appleId.missing ? o.notaryAuth.appleId.password : undefined;
     const shown = (args: string[]) => formatCommand('xcrun', args.map((a) => (a === password ? '***' : a)));
     if (zip) steps.push(runStep('Zip the app for notarization', 'ditto', ['-c', '-k', '--keepParent', o.app, zip]));
     steps.push(

@@ -72,6 +72,15 @@ describe('normalizeVercelOptions: every bad option gets a UserError naming it', 
     expect(err.message).not.toContain(token);
   });
 
+  it('a dry run without the token shows the plan and warns; a real run stops, naming tokenEnv', () => {
+    const warnings: string[] = [];
+    const dry = resolveVercelOptions(base, tmpdir(), {}, (m) => warnings.push(m), true);
+    expect(dry.secrets).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('Dry run without a token: environment variable VERCEL_TOKEN is not set; a real run stops here')]);
+    expect(buildVercelPlan(dry.options, { token: dry.token }).plan.steps.length).toBeGreaterThan(0);
+    expect(userError(() => resolveVercelOptions(base, tmpdir(), {}, () => undefined, false)).option).toBe('tokenEnv');
+  });
+
   it('an empty output folder is an appDir error when the plan is built', () => {
     const o = normalizeVercelOptions({ ...base, appDir: emptyDir }, tmpdir(), env);
     const err = userError(() => buildVercelPlan(o, { token }));

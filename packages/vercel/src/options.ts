@@ -149,7 +149,7 @@ export interface ResolvedVercelOptions {
  * Validates the options of a Vercel deploy, promote or rollback and reads the
  * token; each problem is a UserError naming the option.
  */
-export function resolveVercelOptions(given: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): ResolvedVercelOptions {
+export function resolveVercelOptions(given: Partial<VercelOptions>, projectRoot: string, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}, dryRun = false): ResolvedVercelOptions {
   if (!isPlainObject(given)) throw new UserError('options', 'must be an object', 'Pass the options as a map, e.g. {"projectId": "prj_…"}');
   const raw = deprecatedOption(deprecatedOption(given, 'outputPath', 'appDir', warn), 'timeoutSeconds', 'timeout', warn);
 
@@ -186,8 +186,11 @@ export function resolveVercelOptions(given: Partial<VercelOptions>, projectRoot:
 
   const what = 'the Vercel token (create one at https://vercel.com/account/tokens)';
   const tokenEnv = envNameOption('tokenEnv', raw.tokenEnv, { what }) ?? DEFAULT_TOKEN_ENV;
-  const token = secretFromEnv('tokenEnv', tokenEnv, { env, what })!.text;
-  if (!TOKEN_CHARS.test(token)) {
+  // A dry run shows the plan without the token (it is only ever sent as a header); a real run stops here.
+  const tokenMissing = dryRun && !env[tokenEnv];
+  if (tokenMissing) warn(`Dry run without a token: environment variable ${tokenEnv} is not set; a real run stops here. Set it to ${what}`);
+  const token = tokenMissing ? '' : secretFromEnv('tokenEnv', tokenEnv, { env, what })!.text;
+  if (!tokenMissing && !TOKEN_CHARS.test(token)) {
     // The value is never quoted here: it is a secret.
     throw new UserError('tokenEnv', `the value of ${tokenEnv} contains spaces, line breaks or non-ASCII characters`, `Set ${tokenEnv} to the bare token (check for a trailing newline from the secret store)`);
   }
@@ -241,7 +244,7 @@ export function resolveVercelOptions(given: Partial<VercelOptions>, projectRoot:
   }
 
   const options: NormalizedVercelOptions = { action, projectId, teamId, userId, target, tokenEnv, apiUrl, alias, meta: { ...meta } as Record<string, string>, deploymentId, concurrency, timeoutMs, source };
-  return { options, token, secrets: [token] };
+  return { options, token, secrets: token ? [token] : [] };
 }
 
 /** resolveVercelOptions without the token (which it still checks is set). */

@@ -112,6 +112,7 @@ export function copyBuildTarget(root: string, extra: string[] = []) {
   return {
     executor: 'nx:run-commands',
     outputs: [`{workspaceRoot}/${out}`],
-    options: { command: `rm -rf ${shellQuote(out)} && mkdir -p ${shellQuote(out)} && cp -R ${sources} ${shellQuote(`${out}/`)}` },
+    // Not forwarded: `nx run app:build --dry-run` would hand --dry-run to cp. The copy has no side effect beyond dist/.
+    options: { command: `rm -rf ${shellQuote(out)} && mkdir -p ${shellQuote(out)} && cp -R ${sources} ${shellQuote(`${out}/`)}`, forwardAllArgs: false },
   };
 }

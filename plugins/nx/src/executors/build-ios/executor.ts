@@ -12,6 +12,7 @@ export default async function buildIosExecutor(options: BuildIosExecutorOptions,
     const normalized = normalizeBuildIosOptions(options as Partial<BuildIosOptions>, join(context.root, projectRoot(context)), process.env, {
       workspaceRoot: context.root,
       warn: (message) => consoleLogger.warn(message),
+      dryRun: !!options.dryRun,
     });
     const { plan, secrets } = buildIosPlan(normalized);
     return { plan, secrets };

@@ -20,6 +20,7 @@ export default async function deployIosExecutor(options: DeployIosExecutorOption
     const normalized = normalizeDeployIosOptions(options as Partial<DeployIosOptions>, root, process.env, {
       workspaceRoot: context.root,
       warn: (message) => consoleLogger.warn(message),
+      dryRun: !!options.dryRun,
     });
     const { plan, secrets } = deployIosPlan(
       normalized,

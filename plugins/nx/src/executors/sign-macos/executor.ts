@@ -11,6 +11,7 @@ export default async function signMacosExecutor(options: SignMacosExecutorOption
     const normalized = normalizeSignMacosOptions(options, join(context.root, projectRoot(context)), process.env, {
       workspaceRoot: context.root,
       warn: (message) => consoleLogger.warn(message),
+      dryRun: !!options.dryRun,
     });
     const { plan, secrets } = signMacosPlan(normalized);
     return { plan, secrets };

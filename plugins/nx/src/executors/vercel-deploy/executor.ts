@@ -36,7 +36,7 @@ export default async function vercelDeployExecutor(given: VercelDeployExecutorOp
       ...(options.meta ?? {}),
     };
     // The schema's types are wider than the library's (a bad value gets the library's clear error).
-    const resolved = resolveVercelOptions({ ...linked, ...(options as Partial<VercelOptions>), appDir, meta }, root, process.env, warn);
+    const resolved = resolveVercelOptions({ ...linked, ...(options as Partial<VercelOptions>), appDir, meta }, root, process.env, warn, !!options.dryRun);
     const { plan, secrets } = buildVercelPlan(resolved.options, { token: resolved.token });
     return { plan, secrets: [...resolved.secrets, ...secrets] };
   });
