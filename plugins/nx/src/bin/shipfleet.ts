@@ -3,16 +3,22 @@
 //   prints the base commit of an environment: the newest commit every project deployed there has deployed.
 // shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]
 //   prints the affected projects' deploy targets as a JSON matrix [{project, runner}] for CI.
+// shipfleet status [--env=<env>] [ledger options as base] [--json] [--html=<file>] [--history=N] [--changed=false]
+//   prints what is live where (project × environment) from the deploy ledger.
 import { baseCommit, commitIshOption, lastDeployedCommits, NX_NAME, runCaptured, UserError } from '@shipfleet/core';
 import { RUNNER_LABELS } from '../platforms';
+import { commitInClone } from '../status/changed-since-live';
+import { runStatus, STATUS_BOOLEAN_FLAGS, STATUS_USAGE } from '../status/status-command';
 import { ENV_NAME, openLedger } from '../utils/ledger';
 
-function flags(argv: string[]): Record<string, string> {
+/** --name=value or --name value; a name in `booleans` given alone is "true" and takes no value. */
+function flags(argv: string[], booleans: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([A-Za-z-]+)(?:=(.*))?$/.exec(argv[i]);
     if (!m) throw new Error(`unexpected argument "${argv[i]}"`);
-    out[m[1].replace(/-(\w)/g, (_, c) => c.toUpperCase())] = m[2] ?? argv[++i] ?? '';
+    const name = m[1].replace(/-(\w)/g, (_, c) => c.toUpperCase());
+    out[name] = m[2] ?? (booleans.includes(name) ? 'true' : (argv[++i] ?? ''));
   }
   return out;
 }
@@ -25,7 +31,7 @@ async function nxJson(args: string[]): Promise<unknown> {
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
-  const f = flags(rest);
+  const f = flags(rest, command === 'status' ? STATUS_BOOLEAN_FLAGS : []);
   if (command === 'base') {
     const env = f.env;
     if (!env || !ENV_NAME.test(env)) throw new Error('--env=<environment> is required (lowercase letters, digits, -)');
@@ -55,7 +61,19 @@ async function main(): Promise<number> {
     process.stdout.write(JSON.stringify(matrix) + '\n');
     return 0;
   }
-  process.stderr.write('usage: shipfleet base --env=<env> [--ledger=file|git] | shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]\n');
+  if (command === 'status') {
+    const cwd = process.cwd();
+    return runStatus(f, {
+      cwd,
+      now: new Date(),
+      write: (text) => process.stdout.write(text),
+      changes: {
+        hasCommit: (commit) => commitInClone(cwd, commit),
+        affectedSince: async (commit) => (await nxJson(['show', 'projects', '--affected', `--base=${commitIshOption('base', commit)}`, '--json'])) as string[],
+      },
+    });
+  }
+  process.stderr.write(`usage: shipfleet base --env=<env> [--ledger=file|git] | shipfleet matrix --base=<sha> --head=<sha> [--target=deploy] | ${STATUS_USAGE}\n`);
   return command ? 1 : 0;
 }
 
