@@ -4,6 +4,7 @@ import { createReadStream, existsSync, statSync } from 'fs';
 import { alreadyDeployed, consoleLogger, errorMessage, LedgerRecord, UserError } from '@shipfleet/core';
 import { ENV_NAME, LEDGER_DEFAULTS, LedgerOptions, openLedger } from '../../utils/ledger';
 import { headCommit, projectVersion } from '../../utils/release-info';
+import { reportDeployOutcome } from './outcomes';
 import type { DeployExecutorOptions } from './schema';
 
 /** What deploy uses for an option left out; its schema.json states the same defaults. */
@@ -81,17 +82,22 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
     return { success: false };
   }
   const key = { project, target, environment: env };
+  const fail = (error: string) => {
+    log.error(`✖ ${error}`);
+    reportDeployOutcome({ project, environment: env, result: 'failed', error });
+    return { success: false };
+  };
 
   let records: LedgerRecord[];
   try {
     records = await ledger.read();
   } catch (e) {
-    log.error(`✖ Cannot read the deploy ledger: ${errorMessage(e)}`);
-    return { success: false };
+    return fail(`Cannot read the deploy ledger: ${errorMessage(e)}`);
   }
   const live = alreadyDeployed(records, key, inputHash);
   if (live && !(options.force ?? DEPLOY_DEFAULTS.force)) {
     log.info(`⏭ ${project} is already deployed to ${env} with these inputs (${live.commit?.slice(0, 12) ?? 'no commit'}, ${live.time}); skipping. Use --force to deploy anyway.`);
+    reportDeployOutcome({ project, environment: env, result: 'skipped', liveSince: live.time, ...(live.version ? { version: live.version } : {}), ...(live.commit ? { commit: live.commit } : {}) });
     return { success: true };
   }
   if (live) log.info(`--force: deploying ${project} to ${env} although these inputs are live since ${live.time}`);
@@ -99,6 +105,7 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   const started = Date.now();
   const outputs: Record<string, string> = {};
   let ok = true;
+  let failedTarget: string | undefined;
   log.info(`▶ deploy ${project} to ${env}: ${targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
   for (const t of targets) {
     try {
@@ -110,10 +117,14 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
       log.error(`✖ ${project}:${t}: ${errorMessage(e)}`);
       ok = false;
     }
-    if (!ok) break;
+    if (!ok) {
+      failedTarget = `${project}:${t}`;
+      break;
+    }
   }
   if (options.dryRun) {
     log.info(`Dry run: nothing deployed, nothing recorded in ${ledger.where}.`);
+    reportDeployOutcome({ project, environment: env, result: ok ? 'dry-run' : 'failed', durationMs: Date.now() - started });
     return { success: ok };
   }
 
@@ -133,9 +144,17 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   try {
     await ledger.append(record);
   } catch (e) {
-    log.error(`✖ Deployed, but the ledger could not be updated: ${errorMessage(e)}`);
-    return { success: false };
+    return fail(`Deployed, but the ledger could not be updated: ${errorMessage(e)}`);
   }
   log.info(ok ? `✔ ${project} deployed to ${env}; recorded in ${ledger.where}` : `✖ ${project} failed to deploy to ${env}; recorded as failed in ${ledger.where}`);
+  reportDeployOutcome({
+    project,
+    environment: env,
+    result: ok ? 'deployed' : 'failed',
+    durationMs: record.durationMs,
+    ...(version ? { version } : {}),
+    ...(commit ? { commit } : {}),
+    ...(ok ? {} : { error: `${failedTarget ?? 'a platform target'} failed` }),
+  });
   return { success: ok };
 }
