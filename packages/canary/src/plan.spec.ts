@@ -94,6 +94,11 @@ describe('buildCanaryPlan', () => {
     expect(text).toContain('canary: 0.002 ← error-rate{version="canary"}');
     expect(text).toContain('stable: 0.002 ← error-rate{version="baseline"}');
     expect(text).toContain('requests: 600 ← requests{version="canary"}');
+    // The live step and weight, as progress lines (at most one per 5 s of the run's clock, the last always).
+    expect(text).toContain('│ step 1/3 at 5%: moving traffic');
+    expect(text).toContain('│ step 1/3 at 5%: analysis 1: pass → wait (30s into the step, pause 1m)');
+    expect(text).toContain('│ step 1/3 at 5%: analysis 2: pass → promote (1m into the step, pause 1m) · 1m');
+    expect(text).toContain('│ step 3/3 at 100%: analysis 5: pass → promote (30s into the step) · 30s');
   });
 
   it('rolls back when an analysis fails, with the reason and values in the outputs', async () => {

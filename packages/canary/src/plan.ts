@@ -1,4 +1,4 @@
-import { cleanupStep, displayUrl, errorMessage, formatDuration, Plan, secretFromEnv, Step, TaskContext, taskStep } from '@shipfleet/core';
+import { cleanupStep, displayUrl, errorMessage, formatDuration, Plan, secretFromEnv, startProgress, Step, TaskContext, taskStep } from '@shipfleet/core';
 import { ActionContext, ActionKind, TrafficAction } from './actions/action';
 import { PatchObject } from './actions/kubernetes';
 import { createTrafficAction } from './actions/registry';
@@ -210,9 +210,13 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
         `${action.describe('setWeight', step.weight)}; ${i === 0 && o.initialDelayMs ? `wait ${formatDuration(o.initialDelayMs)}, then ` : ''}every ${formatDuration(o.intervalMs)} judge the last ${formatDuration(o.windowMs)} with ${judges}; ${step.pauseMs ? `move on once ${formatDuration(step.pauseMs)} have passed and an analysis passes` : 'move on at the first passing analysis'}; ${policyText}`,
         async (ctx) => {
           state.signal = ctx.signal;
+          // The live step and weight: a redrawn line on a terminal, otherwise a line per analysis at most every few seconds.
+          const live = startProgress(ctx.log, { label: `step ${i + 1}/${n} at ${step.weight}%`, now: () => clock.now() });
           try {
+            live.note('moving traffic');
             await move('setWeight', step.weight, actionContext(ctx));
             ctx.log(`${step.weight}% of traffic to the canary`);
+            live.note('waiting for the first analysis');
             tracker.startStep();
             if (i === 0 && o.initialDelayMs) {
               ctx.log(`waiting ${formatDuration(o.initialDelayMs)} before the first analysis`);
@@ -230,6 +234,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
               const entry: TimelineEntry = { step: i + 1, weight: step.weight, at: iso(at), elapsedMs, decision, action: next.action, reason: next.reason };
               result.timeline.push(entry);
               for (const line of formatEntry(entry, result.timeline.length)) ctx.log(line);
+              live.note(`analysis ${result.timeline.length}: ${decision.verdict} → ${next.action} (${formatDuration(elapsedMs)} into the step${step.pauseMs ? `, pause ${formatDuration(step.pauseMs)}` : ''})`);
               ctx.setOutput('analyses', String(result.timeline.length));
               ctx.setOutput('timeline', compactTimeline(result.timeline));
               if (next.action === 'rollback') {
@@ -241,6 +246,8 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
           } catch (err) {
             state.reason ??= ctx.signal.aborted ? interrupted() : `at ${result.weight}%: ${errorMessage(err)}`;
             throw err;
+          } finally {
+            live.end();
           }
         },
       ),

@@ -12,4 +12,5 @@ export * from './display-url';
 export * from './options';
 export * from './http';
 export * from './ledger';
+export * from './progress';
 export { runCaptured } from './spawn';

@@ -1,26 +1,42 @@
 import { appendFileSync } from 'fs';
+import { maskedTerminal, RedrawTerminal, SharedTerminal, terminalFor } from './progress/terminal';
 import { Redactor } from './redactor';
 
 export interface Logger {
   info(line: string): void;
   warn(line: string): void;
   error(line: string): void;
+  /**
+   * The interactive terminal the lines go to, when they go to one: a progress
+   * line is redrawn on it (see startProgress). Absent for CI logs, pipes and files.
+   */
+  readonly terminal?: RedrawTerminal;
 }
 
+// Made on first use: stdout may be replaced (tests) before anything logs.
+let stdoutTerminal: SharedTerminal | undefined | null = null;
+const sharedStdout = (): SharedTerminal | undefined => (stdoutTerminal === null ? (stdoutTerminal = terminalFor(process.stdout)) : stdoutTerminal);
+
+/** stdout and stderr; on a terminal, a log line first wipes a progress line drawn on stdout, whichever stream it goes to. */
 export const consoleLogger: Logger = {
-  info: (line) => process.stdout.write(line + '\n'),
-  warn: (line) => process.stderr.write(line + '\n'),
-  error: (line) => process.stderr.write(line + '\n'),
+  info: (line) => (sharedStdout() ? sharedStdout()!.writeLine(line) : process.stdout.write(line + '\n')),
+  warn: (line) => (sharedStdout() ? sharedStdout()!.writeLine(line, process.stderr) : process.stderr.write(line + '\n')),
+  error: (line) => (sharedStdout() ? sharedStdout()!.writeLine(line, process.stderr) : process.stderr.write(line + '\n')),
+  get terminal() {
+    return sharedStdout();
+  },
 };
 
 /** Every line goes through the redactor before it reaches the terminal or the log file. */
 export function redactingLogger(inner: Logger, redactor: Redactor, logFile?: string): Logger {
-  const out = (level: keyof Logger) => (line: string) => {
+  const out = (level: 'info' | 'warn' | 'error') => (line: string) => {
     const safe = redactor.redact(line);
     inner[level](safe);
     if (logFile) appendFileSync(logFile, `${new Date().toISOString()} ${level.toUpperCase()} ${safe}\n`);
   };
-  return { info: out('info'), warn: out('warn'), error: out('error') };
+  // A redrawn line is masked as each log line is (it is never written to the log file).
+  const terminal = inner.terminal && maskedTerminal(inner.terminal, (text) => redactor.redact(text));
+  return { info: out('info'), warn: out('warn'), error: out('error'), ...(terminal ? { terminal } : {}) };
 }
 
 /** Keeps every line in memory (all levels), e.g. to show a run's output elsewhere or to check it. */

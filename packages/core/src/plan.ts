@@ -3,6 +3,7 @@
  * human title. Dry runs print it; the runner executes it. Nothing outside the
  * runner spawns a process.
  */
+import type { TaskLog } from './progress/progress';
 import type { RetryPolicy } from './retry';
 
 interface StepBase {
@@ -54,7 +55,8 @@ export interface ExecResult {
 }
 
 export interface TaskContext {
-  log: (line: string) => void;
+  /** Logs one line, masked; on a terminal it also carries it for a redrawn progress line (startProgress). */
+  log: TaskLog;
   /**
    * Runs a command whose output the task needs (a version, a list), through
    * the runner: argv only, stopped on SIGINT/SIGTERM, output captured rather

@@ -1,10 +1,12 @@
 import { childEnv, execa, ExecaChildProcess, finishCaptured, startCaptured } from './spawn';
 import { chmod, mkdir, rename, writeFile } from 'fs/promises';
 import { delimiter, dirname, join } from 'path';
+import { setMaxListeners } from 'events';
 import { createWriteStream, existsSync, writeFileSync } from 'fs';
 import { errorMessage, InterruptedError, StepFailedError, UserError } from './errors';
 import { formatCommand, formatPlan, planToJson } from './format-plan';
 import { consoleLogger, Logger, redactingLogger } from './logger';
+import { indentedTerminal } from './progress/terminal';
 import { CleanupStep, Plan, RunStep, Step, TaskContext, TaskStep, WriteStep } from './plan';
 import { backoffDelay } from './retry';
 import { sleep } from './sleep';
@@ -93,6 +95,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const killGraceMs = options.killGraceMs ?? 5000;
   const abort = new AbortController();
+  // Every request, wait and child of the run listens to this one signal; parallel work (uploads, queries) passes Node's default warning limit of 10.
+  setMaxListeners(256, abort.signal);
   let interrupted: NodeJS.Signals | undefined;
   let current: ExecaChildProcess | undefined;
   const stopChild = (child: ExecaChildProcess | undefined) => {
@@ -200,8 +204,11 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     }
   };
 
+  // On a terminal, tasks get it with their log, for a progress line indented like their lines.
+  const taskTerminal = log.terminal && indentedTerminal(log.terminal, '  │ ');
+  const taskLog = Object.assign((line: string) => log.info(`  │ ${line}`), taskTerminal ? { terminal: taskTerminal } : {});
   const taskContext = (): TaskContext => ({
-    log: (line) => log.info(`  │ ${line}`),
+    log: taskLog,
     setOutput: (name, value) => { report.outputs[name] = value; },
     addSecret: (value) => { redactor.add(...maskableSecrets([value])); },
     exec: captureExec,

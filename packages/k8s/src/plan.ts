@@ -1,4 +1,4 @@
-import { cleanupStep, Plan, Redactor, Step, taskStep, TaskContext } from '@shipfleet/core';
+import { cleanupStep, mapTaskLog, Plan, Redactor, Step, taskStep, TaskContext } from '@shipfleet/core';
 import { applyObjects } from './apply';
 import { ClusterClient } from './cluster';
 import type { ClusterHooks } from './cluster-client';
@@ -17,6 +17,8 @@ export interface K8sPlanDeps {
   connect?: (target: KubeconfigTarget | undefined, hooks: ClusterHooks) => ClusterClient | Promise<ClusterClient>;
   /** How often workloads are read while waiting (default 1000 ms; watch events wake the wait sooner). */
   pollIntervalMs?: number;
+  /** Without a terminal: at most one rollout progress line per workload this often (default 5 s). */
+  progressIntervalMs?: number;
 }
 
 function defaultConnect(target: KubeconfigTarget | undefined, hooks: ClusterHooks): ClusterClient {
@@ -51,9 +53,10 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
   // Secrets of a kustomization are only known once it is rendered: everything logged here goes through this redactor too.
   const io = (ctx: TaskContext): DeployIO => ({
     client: state.client!,
-    log: (line) => ctx.log(state.redactor.redact(line)),
+    log: mapTaskLog(ctx.log, (line) => state.redactor.redact(line)),
     signal: ctx.signal,
     pollIntervalMs: deps.pollIntervalMs,
+    progressIntervalMs: deps.progressIntervalMs,
   });
   const fail = (e: unknown): never => {
     const message = state.redactor.redact((e as Error)?.message ?? String(e));

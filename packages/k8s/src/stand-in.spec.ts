@@ -53,7 +53,8 @@ describe('k8s deploy against the API stand-in', () => {
     expect(lines).toContain('deployment/api api: registry:5000/api:1.0.0 → registry:5000/api:1.1.0');
     expect(lines).toContain('deployment.apps/api configured');
     expect(lines).toMatch(/deployment\/api: Waiting for deployment "api" rollout to finish: \d out of 3 new replicas have been updated\.\.\./);
-    expect(lines).toContain('deployment/api: deployment "api" successfully rolled out');
+    // The rollout's progress: status lines (at most one per 25 ms here, 5 s by default), the last with how long it took.
+    expect(lines).toMatch(/deployment\/api: deployment "api" successfully rolled out · \d+m?s/);
 
     const patches = api.requests.filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(2);

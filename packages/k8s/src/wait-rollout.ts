@@ -1,4 +1,4 @@
-import { sleep } from '@shipfleet/core';
+import { sleep, startProgress } from '@shipfleet/core';
 import { DeployIO } from './deploy-io';
 import { RolloutStatus, rolloutStatus } from './rollout-status';
 import { describeRef, K8sObject, ObjectRef } from './types';
@@ -12,7 +12,11 @@ export interface WaitResult {
   object?: K8sObject;
 }
 
-/** Waits for one workload by the rules of `kubectl rollout status`, logging each new status line. */
+/**
+ * Waits for one workload by the rules of `kubectl rollout status`, showing its
+ * status line as progress: redrawn on a terminal, otherwise each new status at
+ * most every few seconds, and the last one always.
+ */
 async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: AbortSignal): Promise<WaitResult> {
   const now = io.now ?? Date.now;
   const poll = io.pollIntervalMs ?? 1000;
@@ -28,7 +32,7 @@ async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: A
   const name = describeRef(ref);
   let status: RolloutStatus = { done: false, message: 'not read yet' };
   let object: K8sObject | undefined;
-  let last = '';
+  const progress = startProgress(io.log, { label: name, intervalMs: io.progressIntervalMs, now });
   try {
     for (;;) {
       if (signal.aborted) return { ref, outcome: 'cancelled', status, object };
@@ -39,10 +43,7 @@ async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: A
       } catch (e) {
         // A dropped connection or an API server restart: keep trying until the deadline, as kubectl's watch does.
         status = { done: false, message: `cannot read ${name}: ${(e as Error).message}` };
-        if (status.message !== last) {
-          io.log(`${name}: ${status.message} (retrying)`);
-          last = status.message;
-        }
+        progress.note(`${status.message} (retrying)`);
         const remaining = deadline - now();
         if (remaining <= 0) return { ref, outcome: 'timeout', status, object };
         await waker.sleep(Math.min(poll, remaining), signal);
@@ -58,10 +59,7 @@ async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: A
           // The warning is a nicety; the status stands without it.
         }
       }
-      if (status.message !== last) {
-        io.log(`${name}: ${status.message}`);
-        last = status.message;
-      }
+      progress.note(status.message);
       if (status.done) return { ref, outcome: 'done', status, object };
       if (status.failed) return { ref, outcome: 'failed', status, object };
       const remaining = deadline - now();
@@ -73,6 +71,7 @@ async function waitOne(io: DeployIO, ref: ObjectRef, deadline: number, signal: A
     }
   } finally {
     stopWatch();
+    progress.end();
   }
 }
 

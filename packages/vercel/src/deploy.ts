@@ -1,9 +1,9 @@
-import { sleep } from '@shipfleet/core';
+import { sleep, startProgress, TaskLog } from '@shipfleet/core';
 import { AbortedError, CreateDeploymentBody, VercelApiError, VercelClient, VercelDeployment, VercelDeploymentSummary, VercelProject } from './api';
 import { forEachLimit, formatBytes, formatCount, HashedFile } from './files';
 import { NormalizedVercelOptions } from './options';
 
-type Log = (line: string) => void;
+type Log = TaskLog;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -67,7 +67,7 @@ export async function createDeploymentUploadingMissing(
   client: VercelClient,
   body: CreateDeploymentBody,
   files: readonly HashedFile[],
-  opts: { concurrency: number; signal?: AbortSignal; log: Log },
+  opts: { concurrency: number; signal?: AbortSignal; log: Log; progressIntervalMs?: number },
 ): Promise<{ deployment: VercelDeployment; uploaded: UploadSummary }> {
   const bySha = new Map<string, HashedFile>();
   for (const f of files) if (!bySha.has(f.sha)) bySha.set(f.sha, f);
@@ -93,29 +93,29 @@ export async function createDeploymentUploadingMissing(
     });
     const total = toUpload.reduce((n, f) => n + f.size, 0);
     opts.log(`${formatCount(toUpload.length)} of ${formatCount(bySha.size)} distinct files missing on Vercel (${formatBytes(total)}); uploading ${Math.min(opts.concurrency, toUpload.length)} at a time`);
-    const started = Date.now();
     let doneFiles = 0;
     let doneBytes = 0;
-    let nextReport = 0.25;
-    await forEachLimit(toUpload, opts.concurrency, async (file) => {
-      try {
-        await client.uploadFile(file, opts.signal);
-      } catch (err) {
-        if (err instanceof AbortedError) throw err;
-        throw new Error(`uploading ${file.file} (${formatBytes(file.size)}): ${err instanceof Error ? err.message : String(err)}`);
-      }
-      doneFiles++;
-      doneBytes += file.size;
-      uploaded.files++;
-      uploaded.bytes += file.size;
-      const fraction = total ? doneBytes / total : doneFiles / toUpload.length;
-      if (fraction >= nextReport && doneFiles < toUpload.length) {
-        opts.log(`uploaded ${formatCount(doneFiles)}/${formatCount(toUpload.length)} files (${formatBytes(doneBytes)} of ${formatBytes(total)})`);
-        while (nextReport <= fraction) nextReport += 0.25;
-      }
-    }, opts.signal);
+    // On a terminal a redrawn line; in CI a line every few seconds at most, and the last one always.
+    const progress = startProgress(opts.log, { label: `uploading ${formatCount(toUpload.length)} files`, total, unit: 'bytes', intervalMs: opts.progressIntervalMs, signal: opts.signal });
+    try {
+      await forEachLimit(toUpload, opts.concurrency, async (file) => {
+        try {
+          await client.uploadFile(file, opts.signal);
+        } catch (err) {
+          if (err instanceof AbortedError) throw err;
+          throw new Error(`uploading ${file.file} (${formatBytes(file.size)}): ${err instanceof Error ? err.message : String(err)}`);
+        }
+        doneFiles++;
+        doneBytes += file.size;
+        uploaded.files++;
+        uploaded.bytes += file.size;
+        progress.update(doneBytes, `${formatCount(doneFiles)}/${formatCount(toUpload.length)} files`);
+      }, opts.signal);
+    } finally {
+      progress.end();
+    }
     if (opts.signal?.aborted) throw new AbortedError('upload');
-    opts.log(`uploaded ${formatCount(doneFiles)} files (${formatBytes(doneBytes)}) in ${seconds(Date.now() - started)}; creating the deployment again`);
+    opts.log(`uploaded ${formatCount(doneFiles)} files (${formatBytes(doneBytes)}); creating the deployment again`);
   }
 }
 

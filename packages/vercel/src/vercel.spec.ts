@@ -32,7 +32,7 @@ describe('deploy', () => {
 
   it('first deploy uploads every distinct file exactly once, then creates the deployment with the full file list', async () => {
     const site = staticSite();
-    const { report, built } = await h.run({ appDir: site });
+    const { report, built, lines } = await h.run({ appDir: site });
     expect(report.status).toBe('succeeded');
 
     const files = expectedFiles(site);
@@ -57,6 +57,9 @@ describe('deploy', () => {
     expect(report.outputs.deploymentId).toBe(d.id);
     expect(report.outputs.url).toBe(`https://${d.url}`);
     expect(built.result).toMatchObject({ deploymentId: d.id, url: `https://${d.url}`, readyState: 'READY', files: files.length, requests: h.api.requests.length });
+    // Progress of the upload: bytes and files; without a terminal a final line, however fast the upload.
+    const n = distinct.size;
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`│ uploading ${n} files: \\d.* of .* \\(100%\\) · ${n}/${n} files · \\d+m?s$`)));
   });
 
   it('an unchanged redeploy uploads nothing; changing one file uploads that one', async () => {

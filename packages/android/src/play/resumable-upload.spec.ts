@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import { tempDir } from './__fixtures__/artefacts';
-import { CHUNK_GRANULARITY, newEditState, nextOffset, parseTrack, PlayClient, uploadDeobfuscationFiles, uploadFile } from './index';
+import { CHUNK_GRANULARITY, formatBytes, newEditState, nextOffset, parseTrack, PlayClient, uploadDeobfuscationFiles, uploadFile } from './index';
 
 const t = tempDir('shipfleet-play-resumable-');
 afterAll(() => t.cleanup());
@@ -72,7 +72,10 @@ describe('resumable upload', () => {
       expect(s.received().equals(content)).toBe(true);
       expect(s.seen.map((r) => r.range)).toEqual([undefined, `bytes 0-262143/${content.length}`, `bytes 262144-524287/${content.length}`, `bytes 524288-786431/${content.length}`, `bytes 786432-787431/${content.length}`]);
       expect(s.seen[0].url).toBe('/upload/x/bundles?uploadType=resumable');
-      expect(lines[lines.length - 1]).toMatch(/\(100%\)$/);
+      // Each chunk's progress (no interval here), then the final line with how long it took.
+      expect(lines).toContain(`edits.bundles.upload: 256 KiB of ${formatBytes(content.length)} (33%)`);
+      expect(lines).toContain(`edits.bundles.upload: 768 KiB of ${formatBytes(content.length)} (99%)`);
+      expect(lines[lines.length - 1]).toMatch(/^edits\.bundles\.upload: 769 KiB of 769 KiB \(100%\) · \d+m?s$/);
     } finally {
       await s.close();
     }

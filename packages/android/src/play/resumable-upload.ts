@@ -1,12 +1,12 @@
 import { createReadStream } from 'fs';
-import { backoffDelay, DEFAULT_RETRY_STATUSES, HttpResponse, parseRetryAfter, retryAfterDelay, sleep } from '@shipfleet/core';
+import { backoffDelay, DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_RETRY_STATUSES, HttpResponse, parseRetryAfter, retryAfterDelay, sleep, startProgress, TaskLog } from '@shipfleet/core';
 import { PlayAbortedError, PlayApiError, PlayClient, playError } from './client';
 
 /** Google's resumable uploads take chunks in multiples of 256 KiB (the last one aside). */
 export const CHUNK_GRANULARITY = 256 * 1024;
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
-/** At most one progress line this often (the last one always). */
-export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
+/** At most one progress line this often where lines cannot be redrawn (the last one always). */
+export { DEFAULT_PROGRESS_INTERVAL_MS };
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -28,7 +28,8 @@ export interface UploadRequest {
   file: string;
   size: number;
   chunkSize: number;
-  log: (line: string) => void;
+  /** The task's log: on a terminal, the upload's progress is one redrawn line. */
+  log: TaskLog;
   progressIntervalMs?: number;
   signal?: AbortSignal;
 }
@@ -72,14 +73,16 @@ export async function uploadFile<T>(client: PlayClient, r: UploadRequest): Promi
   const sessionUrl = new URL(session, r.url).href;
 
   const policy = client.retry;
-  const interval = r.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
-  let lastProgress = 0;
-  const progress = (sent: number) => {
-    const now = Date.now();
-    if (sent < r.size && now - lastProgress < interval) return;
-    lastProgress = now;
-    r.log(`${r.call}: ${formatBytes(sent)} of ${formatBytes(r.size)} (${Math.floor((sent / r.size) * 100)}%)`);
-  };
+  const bar = startProgress(r.log, { label: r.call, total: r.size, unit: 'bytes', intervalMs: r.progressIntervalMs, signal: r.signal });
+  try {
+    return await sendChunks<T>(client, r, sessionUrl, policy, (sent) => bar.update(sent));
+  } finally {
+    bar.end();
+  }
+}
+
+/** PUTs the chunks to the session from byte 0, resuming where the session says after a failure, until it answers with the upload's result. */
+async function sendChunks<T>(client: PlayClient, r: UploadRequest, sessionUrl: string, policy: PlayClient['retry'], progress: (sent: number) => void): Promise<T> {
 
   // The session's own state: how much it has, or the finished upload's answer.
   const query = async (): Promise<{ offset: number; answer?: HttpResponse }> => {

@@ -8,6 +8,7 @@ interface ChildInput {
   options: Parameters<typeof normalizeK8sOptions>[0];
   projectRoot: string;
   pollIntervalMs?: number;
+  progressIntervalMs?: number;
   planDryRun?: boolean;
   /** After the deploy: a step printing these files, then a step failing with the content of `failWith` in its error. */
   after?: { print: string[]; failWith?: string };
@@ -24,7 +25,7 @@ async function main() {
   let out: unknown;
   try {
     const normalized = normalizeK8sOptions(input.options, input.projectRoot, process.env);
-    const { plan, result } = buildK8sPlan(normalized, { pollIntervalMs: input.pollIntervalMs });
+    const { plan, result } = buildK8sPlan(normalized, { pollIntervalMs: input.pollIntervalMs, progressIntervalMs: input.progressIntervalMs });
     const after = input.after;
     if (after?.print.length) plan.steps.push(runStep('Print files', 'cat', after.print));
     if (after?.failWith) {

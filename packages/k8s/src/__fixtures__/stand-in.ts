@@ -29,9 +29,9 @@ export interface ChildOutput {
   };
 }
 
-export function deployInChild(input: { options: Record<string, unknown>; projectRoot: string; pollIntervalMs?: number; planDryRun?: boolean; after?: { print: string[]; failWith?: string } }, timeoutMs = 60_000): Promise<ChildOutput> {
+export function deployInChild(input: { options: Record<string, unknown>; projectRoot: string; pollIntervalMs?: number; progressIntervalMs?: number; planDryRun?: boolean; after?: { print: string[]; failWith?: string } }, timeoutMs = 60_000): Promise<ChildOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', CHILD, JSON.stringify({ pollIntervalMs: 200, ...input })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', CHILD, JSON.stringify({ pollIntervalMs: 200, progressIntervalMs: 25, ...input })], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
