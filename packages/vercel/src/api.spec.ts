@@ -126,8 +126,9 @@ describe('VercelClient against the stand-in', () => {
 
   it('a file that cannot be read fails the upload without retry', async () => {
     const c = client();
-    const err = await c.uploadFile({ file: 'file.js', sha: 'a'.repeat(40), size: 10, path: '/no/such/file.js', dev: 0, ino: 0 }).catch((e: Error) => e);
-    expect(err.message).toMatch(/^POST \/v2\/files failed: could not read the file to send: ENOENT/);
+    const err = await c.uploadFile({ file: 'file.js', sha: 'a'.repeat(40), size: 10, path: '/no/such/file.js', dev: 0, ino: 0 })
+      .then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/^POST \/v2\/files failed: could not read the file to send: ENOENT/);
     expect(c.stats.retries).toBe(0);
   });
 });
