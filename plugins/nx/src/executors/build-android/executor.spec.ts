@@ -1,18 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
-import type { ExecutorContext } from '@nx/devkit';
 import { GRADLE_STANDIN_JS, GRADLE_STANDIN_VARIABLE, makeGradleProject, makeKeystore, readCalls, tempDir } from '../../../../../packages/android/src/__fixtures__/android-build';
 import executor from './executor';
+import { executorContext } from '../__fixtures__/executor-context';
 
-function context(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'phone',
-    projectsConfigurations: { version: 2, projects: { phone: { root: 'apps/phone' } } },
-  } as unknown as ExecutorContext;
-}
+const context = (root: string) => executorContext(root, 'phone');
 
 const PASSWORD = 'Exec-Store-Pw-61x!';
 

@@ -2,21 +2,12 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { ExecutorContext } from '@nx/devkit';
 import deployExecutor from './executor';
+import { executorContext } from '../__fixtures__/executor-context';
 
 const PWNED = '/tmp/pwned';
 
-function context(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'tv',
-    targetName: 'deploy',
-    projectsConfigurations: { version: 2, projects: { tv: { root: 'apps/tv', targets: { deploy: {}, 'package-tizen': {} } } } },
-  } as unknown as ExecutorContext;
-}
+const context = (root: string) => executorContext(root, 'tv', { targetName: 'deploy', targets: { deploy: {}, 'package-tizen': {} } });
 
 describe('deploy executor ledger options', () => {
   let out: string;

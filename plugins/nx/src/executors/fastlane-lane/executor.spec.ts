@@ -1,21 +1,13 @@
 import { cpSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import type { ExecutorContext } from '@nx/devkit';
 import executor from './executor';
+import { executorContext } from '../__fixtures__/executor-context';
 
 const fixture = resolve(__dirname, '../../../../../packages/fastlane/src/__fixtures__/mobile-app');
 const standIns = resolve(__dirname, '../../../../../tools/stand-ins/bin');
 
-function context(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'app',
-    projectsConfigurations: { version: 2, projects: { app: { root: 'apps/app' } } },
-  } as unknown as ExecutorContext;
-}
+const context = (root: string) => executorContext(root, 'app');
 
 describe('fastlane-lane executor', () => {
   let out: string;

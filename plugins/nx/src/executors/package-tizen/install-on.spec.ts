@@ -1,22 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, join, resolve } from 'path';
-import type { ExecutorContext } from '@nx/devkit';
 import { makeTvApp } from '../../../../../tools/tv-fixtures';
 import packageTizen from './executor';
 import packageWebos from '../package-webos/executor';
+import { executorContext } from '../__fixtures__/executor-context';
 
 const standIns = resolve(__dirname, '../../../../../tools/stand-ins/bin');
 
-function context(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'tv',
-    projectsConfigurations: { version: 2, projects: { tv: { root: 'apps/tv' } } },
-  } as unknown as ExecutorContext;
-}
+const context = (root: string) => executorContext(root, 'tv');
 
 describe('package-tizen / package-webos with installOn, through the stand-ins', () => {
   let root: string;
