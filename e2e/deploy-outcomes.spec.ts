@@ -51,7 +51,15 @@ describe('deploy outcomes are visible without flags', () => {
     const table = readFileSync(summary, 'utf8').split('\n');
     const start = table.indexOf('### Deploys to staging');
     expect(table.slice(start, start + 4)).toEqual(['### Deploys to staging', '', '| Project | Result | Version | Commit | Duration |', '| --- | --- | --- | --- | --- |']);
-    const rows = table.slice(start + 4).filter((l) => l.startsWith('| '));
+    // The runner's own step tables (of the deploy that ran) share the file: take the rows of the deploy tables only,
+    // each of which must sit under a "Project | Result" header.
+    let header = '';
+    const rows: string[] = [];
+    for (const line of table) {
+      if (!line.startsWith('| ')) header = '';
+      else if (!header) header = line;
+      else if (!line.startsWith('| ---') && header === '| Project | Result | Version | Commit | Duration |') rows.push(line);
+    }
     expect(rows.sort()).toEqual(
       [
         expect.stringMatching(lobbyLive ? /^\| lobby \| ⏭️ skipped — already live since \S+ \| — \| `[0-9a-f]{12}` \| — \|$/ : /^\| lobby \| ✅ deployed \| — \| `[0-9a-f]{12}` \| \d+\.\ds \|$/),
