@@ -92,3 +92,16 @@ export function makeTvApp(dir: string): string {
   }
   return dir;
 }
+
+/** Unpacks a .wgt into `dir` with the real unzip; returns `dir`. */
+export function unzipInto(wgt: string, dir: string): string {
+  const r = spawnSync('unzip', ['-q', wgt, '-d', dir]);
+  if (r.status !== 0) throw new Error(String(r.stderr));
+  return dir;
+}
+
+/** xmlsec1's verdict on one signature file of an unpacked package, checked against `rootPem` (not --insecure). */
+export function xmlsecVerify(dir: string, file: string, rootPem: string): { ok: boolean; output: string } {
+  const r = spawnSync('xmlsec1', ['--verify', '--trusted-pem', rootPem, file], { cwd: dir, encoding: 'utf8' });
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}

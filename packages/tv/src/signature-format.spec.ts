@@ -1,9 +1,8 @@
-import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { UserError } from '@shipfleet/core';
-import { makeCertChain, makeTvApp } from '../../../tools/tv-fixtures';
+import { makeCertChain, makeTvApp, unzipInto, xmlsecVerify } from '../../../tools/tv-fixtures';
 import { APP_FILE_NAME_RULE, checkWgt, compareReferenceUris, DigestAlgorithm, listAppFiles, loadP12, pathFromReferenceUri, referenceUri, WgtSigners, writeWgt } from './index';
 
 const author = makeCertChain('Author', 'author-pass');
@@ -22,17 +21,7 @@ afterAll(() => {
   for (const dir of [...made, author.dir, distributor.dir]) rmSync(dir, { recursive: true, force: true });
 });
 
-function unzip(wgt: string): string {
-  const dir = tmp('unzipped');
-  const r = spawnSync('unzip', ['-q', wgt, '-d', dir]);
-  if (r.status !== 0) throw new Error(String(r.stderr));
-  return dir;
-}
-
-function xmlsecVerify(dir: string, file: string, rootPem: string) {
-  const r = spawnSync('xmlsec1', ['--verify', '--trusted-pem', rootPem, file], { cwd: dir, encoding: 'utf8' });
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-}
+const unzip = (wgt: string): string => unzipInto(wgt, tmp('unzipped'));
 
 async function pack(app: string, digest?: DigestAlgorithm): Promise<string> {
   const out = join(tmp('out'), 'app.wgt');

@@ -1,9 +1,8 @@
-import { spawnSync } from 'child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { formatPlan, memoryLogger, Redactor, runPlan, thrownUserError } from '@shipfleet/core';
-import { makeCertChain, makeTvApp, tizenProfilesXml } from '../../../tools/tv-fixtures';
+import { makeCertChain, makeTvApp, tizenProfilesXml, unzipInto, xmlsecVerify } from '../../../tools/tv-fixtures';
 import { buildTizenPlan, DEV_CERTIFICATES_NOTICE, loadSigningIdentities, loadP12, normalizeTizenOptions, PackageTizenOptions, parseTizenProfiles } from './index';
 
 // Tizen Studio keeps a profile as profiles.xml + a .p12 holding only the leaf + the CA certificate beside it.
@@ -41,17 +40,7 @@ function tizenStudioHome(active = 'tv'): string {
   return home;
 }
 
-function unzip(wgt: string): string {
-  const dir = tmp('unzipped');
-  const r = spawnSync('unzip', ['-q', wgt, '-d', dir]);
-  if (r.status !== 0) throw new Error(String(r.stderr));
-  return dir;
-}
-
-function xmlsecVerify(dir: string, file: string, rootPem: string) {
-  const r = spawnSync('xmlsec1', ['--verify', '--trusted-pem', rootPem, file], { cwd: dir, encoding: 'utf8' });
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-}
+const unzip = (wgt: string): string => unzipInto(wgt, tmp('unzipped'));
 
 const keyInfo = (xml: string) => [...xml.matchAll(/<X509Certificate>\n([\s\S]*?)<\/X509Certificate>/g)].map((m) => m[1].replace(/\s/g, ''));
 

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'f
 import { join } from 'path';
 import { isMaskable, pathOption, PathRules, secretFromEnv, secretFromFile, UserError } from '@shipfleet/core';
 import { generateDevIdentity, loadP12, parseCertificates, SigningIdentity } from './certificates';
-import { defaultTizenProfilesPath, readTizenProfiles, TizenProfile, TizenProfileCertificate } from './tizen-profile';
+import { defaultTizenProfilesPath, readTizenProfiles, TizenProfileCertificate } from './tizen-profile';
 
 export type SigningRole = 'author' | 'distributor';
 

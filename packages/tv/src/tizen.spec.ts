@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSyn
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { memoryLogger, runPlan, UserError, formatPlan, Redactor } from '@shipfleet/core';
-import { makeCertChain, makeTvApp, TIZEN_CONFIG } from '../../../tools/tv-fixtures';
+import { makeCertChain, makeTvApp, TIZEN_CONFIG, unzipInto, xmlsecVerify } from '../../../tools/tv-fixtures';
 import { buildTizenPlan, checkWidgetDir, listAppFiles, normalizeTizenOptions, PackageTizenOptions, validateTizenConfig } from './index';
 
 const author = makeCertChain('Author', 'author-pass-1!');
@@ -15,17 +15,7 @@ const tmp = (p: string) => mkdtempSync(join(tmpdir(), `shipfleet-tv-${p}-`));
 const sha256 = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 const env = { AUTHOR_PW: author.password, DIST_PW: distributor.password, PATH: process.env.PATH };
 
-function unzip(wgt: string): string {
-  const dir = tmp('unzipped');
-  const r = spawnSync('unzip', ['-q', wgt, '-d', dir]);
-  if (r.status !== 0) throw new Error(String(r.stderr));
-  return dir;
-}
-
-function xmlsecVerify(dir: string, file: string, rootPem: string) {
-  const r = spawnSync('xmlsec1', ['--verify', '--trusted-pem', rootPem, file], { cwd: dir, encoding: 'utf8' });
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-}
+const unzip = (wgt: string): string => unzipInto(wgt, tmp('unzipped'));
 
 async function packageApp(appDir: string, extra: Partial<PackageTizenOptions> = {}, extraEnv: Record<string, string> = {}) {
   const out = tmp('out');
