@@ -58,6 +58,10 @@ describe('installOn option', () => {
       expect(thrownUserError(() => checkInstallTools('webos', { PATH: dir })).problem).toBe('needs the webOS CLI (ares-install) on PATH');
       expect(() => checkInstallTools('tizen', { PATH: standIns })).not.toThrow();
       expect(() => checkInstallTools('webos', { PATH: standIns })).not.toThrow();
+      // A dry run warns instead: it shows the install commands on a machine without the tools.
+      const warnings: string[] = [];
+      checkInstallTools('tizen', { PATH: dir }, { warn: (m) => warnings.push(m) });
+      expect(warnings).toEqual([expect.stringMatching(/^Dry run: Option "installOn": needs the Tizen CLI .* A real run stops here\.$/)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

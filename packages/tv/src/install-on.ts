@@ -78,7 +78,17 @@ function onPath(bin: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 /** Before anything is packaged: the tools installOn needs must be on PATH. */
-export function checkInstallTools(platform: TvPlatform, env: NodeJS.ProcessEnv = process.env): void {
+export function checkInstallTools(platform: TvPlatform, env: NodeJS.ProcessEnv = process.env, dryRun?: { warn?: (message: string) => void }): void {
+  try {
+    requireInstallTools(platform, env);
+  } catch (err) {
+    // A dry run shows the install commands on a machine without the tools; a real run stops before packaging.
+    if (!dryRun || !(err instanceof UserError)) throw err;
+    dryRun.warn?.(`Dry run: ${err.message} A real run stops here.`);
+  }
+}
+
+function requireInstallTools(platform: TvPlatform, env: NodeJS.ProcessEnv): void {
   if (platform === 'tizen') {
     const missing = ['tizen', 'sdb'].filter((bin) => !onPath(bin, env));
     if (missing.length) {

@@ -89,7 +89,7 @@ export function normalizeTizenOptions(o: PackageTizenOptions, workspaceRoot: str
   if (useTizenCli && !onPath('tizen', env)) throw new UserError('useTizenCli', 'the tizen CLI is not on PATH', 'Install Tizen Studio\'s CLI and add tizen-studio/tools/ide/bin to PATH, or drop useTizenCli to package in Node');
   const exclude = o.exclude ?? [];
   const installOn = installOnOption(o.installOn, 'tizen');
-  if (installOn.length) checkInstallTools('tizen', env);
+  if (installOn.length) checkInstallTools('tizen', env, o.dryRun ? { warn: paths.warn } : undefined);
   const files = listAppFiles(appDir, 'appDir', exclude);
   const secrets: string[] = [];
   // The default is the workspace's own folder: never looked for under the project.

@@ -15,6 +15,8 @@ export interface PackageWebosOptions {
   exclude?: string[];
   /** After packaging, install on these ares devices (names set up with ares-setup-device) with ares-install. */
   installOn?: string | string[];
+  /** A dry run: a missing ares-install is a warning, not an error. */
+  dryRun?: boolean;
 }
 
 export interface NormalizedWebosOptions {
@@ -41,7 +43,7 @@ export function normalizeWebosOptions(o: PackageWebosOptions, workspaceRoot: str
   }
   const exclude = o.exclude ?? [];
   const installOn = installOnOption(o.installOn, 'webos');
-  if (installOn.length) checkInstallTools('webos', env);
+  if (installOn.length) checkInstallTools('webos', env, o.dryRun ? { warn: paths.warn } : undefined);
   const files = listAppFiles(appDir, 'appDir', exclude);
   const outDir = requiredOption('outputPath', pathOption('outputPath', o.outputPath, base), 'Give the folder to write the .ipk to, e.g. "dist/shipfleet/tv"');
   return { appDir, outFile: join(outDir, ipkFileName(info)), info, fileCount: files.length, exclude, installOn };

@@ -11,7 +11,7 @@ export default async function packageWebosExecutor(options: PackageWebosExecutor
     // Absolute from here on, so that the default excludes can tell the project folder itself.
     const appDir = pathOption('appDir', options.appDir, { workspaceRoot: context.root, ...paths }) ?? defaultAppDir(context, 'appinfo.json');
     const exclude = packageExclude(context, appDir, options.exclude, PROJECT_FILES_EXCLUDE);
-    const normalized = normalizeWebosOptions({ appDir, outputPath: options.outputPath ?? defaultOutputPath(context), exclude, installOn: options.installOn }, context.root, paths);
+    const normalized = normalizeWebosOptions({ appDir, outputPath: options.outputPath ?? defaultOutputPath(context), exclude, installOn: options.installOn, dryRun: options.dryRun }, context.root, paths);
     return { plan: buildWebosPlan(normalized), secrets: [] };
   });
 }
