@@ -1,10 +1,11 @@
 import { createHash } from 'crypto';
 import { createReadStream, statSync } from 'fs';
 import { basename, extname } from 'path';
+import { formatBytes } from '@shipfleet/core';
 import { PlayApiError, PlayApk, PlayBundle, PlayClient, PlayRelease, PlayTrack, ReleaseStatus } from './client';
 import { LocalizedText, readFastlaneNotes } from './release-notes';
 import { describeRelease, ReleaseChange, withRelease } from './releases';
-import { formatBytes, uploadFile } from './resumable-upload';
+import { uploadFile } from './resumable-upload';
 import { STANDARD_TRACKS, TrackName } from './tracks';
 
 type Log = (line: string) => void;

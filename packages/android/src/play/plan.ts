@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'fs';
 import { basename } from 'path';
-import { cleanupStep, Plan, RetryPolicy, Step, TaskContext, taskStep, UserError } from '@shipfleet/core';
+import { cleanupStep, formatBytes, Plan, RetryPolicy, Step, TaskContext, taskStep, UserError } from '@shipfleet/core';
 import { AccessTokenProvider, createAccessTokenProvider } from './auth';
 import { PlayClient } from './client';
 import { describeCredentials, PlayCredentials } from './credentials';
@@ -23,7 +23,6 @@ import {
 import { NormalizedPlayOptions } from './options';
 import { checkAllFastlaneNotes, readFastlaneNotes } from './release-notes';
 import { complete, copyRelease, describeRelease, halt, ReleaseChange, releaseToPromote, resume, rollout, withRelease } from './releases';
-import { formatBytes } from './resumable-upload';
 
 export interface PlayPlanContext {
   /**

@@ -3,8 +3,9 @@ import { writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
+import { formatBytes } from '@shipfleet/core';
 import { tempDir } from './__fixtures__/artefacts';
-import { CHUNK_GRANULARITY, formatBytes, newEditState, nextOffset, parseTrack, PlayClient, uploadDeobfuscationFiles, uploadFile } from './index';
+import { CHUNK_GRANULARITY, newEditState, nextOffset, parseTrack, PlayClient, uploadDeobfuscationFiles, uploadFile } from './index';
 
 const t = tempDir('shipfleet-play-resumable-');
 afterAll(() => t.cleanup());

@@ -1,5 +1,5 @@
 import { createReadStream } from 'fs';
-import { backoffDelay, DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_RETRY_STATUSES, HttpResponse, parseRetryAfter, retryAfterDelay, sleep, startProgress, TaskLog } from '@shipfleet/core';
+import { backoffDelay, DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_RETRY_STATUSES, formatBytes, HttpResponse, parseRetryAfter, retryAfterDelay, sleep, startProgress, TaskLog } from '@shipfleet/core';
 import { PlayAbortedError, PlayApiError, PlayClient, playError } from './client';
 
 /** Google's resumable uploads take chunks in multiples of 256 KiB (the last one aside). */
@@ -7,18 +7,6 @@ export const CHUNK_GRANULARITY = 256 * 1024;
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 /** At most one progress line this often where lines cannot be redrawn (the last one always). */
 export { DEFAULT_PROGRESS_INTERVAL_MS };
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 export interface UploadRequest {
   /** The API method, for messages: edits.bundles.upload. */
