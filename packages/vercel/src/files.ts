@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, ReadStream, readlinkSync } from 'fs';
 import { join } from 'path';
+import { formatBytes } from '@shipfleet/core';
 import { DeploymentSource } from './options';
 
 /** Device and inode of a file as listed: hashing and uploading read that file and no other. */
@@ -155,17 +156,8 @@ export async function hashFiles(files: readonly LocalFile[], opts: { concurrency
   return hashed;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
+/** Sizes as every shipfleet line shows them (core's), kept here for the library's callers. */
+export { formatBytes };
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
