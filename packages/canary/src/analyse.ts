@@ -61,17 +61,23 @@ export function analyse(input: AnalysisInput, judge: Judge): Decision {
   const verdicts: MetricVerdict[] = [];
   const parts: { verdict: Verdict; reason: string }[] = [];
 
+  // The comparison judges first: its verdict per metric also says whether a threshold failure is shared.
+  const compared = judge.comparison ? input.metrics.map((m) => compareMetric(m.metric, m.canary, m.baseline, judge.comparison!)) : undefined;
+
   if (judge.thresholds) {
-    const judged = input.metrics.filter((m) => hasThresholds(m.metric)).map((m) => judgeThresholds(m.metric, m.canary, m.baseline, judge.thresholds!));
+    const judged = input.metrics
+      .map((m, i) => ({ m, compared: compared?.[i] }))
+      .filter(({ m }) => hasThresholds(m.metric))
+      .map(({ m, compared: c }) => judgeThresholds(m.metric, m.canary, m.baseline, judge.thresholds!, c));
     verdicts.push(...judged);
     const v = strongest(judged.map((j) => j.verdict));
     parts.push({ verdict: v, reason: v === 'pass' ? `thresholds: ${judged.length === 1 ? 'the metric passes' : `all ${judged.length} metrics pass`}` : summarise(judged, v) });
   }
 
   let score: number | undefined;
-  if (judge.comparison) {
+  if (judge.comparison && compared) {
     const c = judge.comparison;
-    const judged = input.metrics.map((m) => compareMetric(m.metric, m.canary, m.baseline, c));
+    const judged = compared;
     verdicts.push(...judged);
     score = comparisonScore(judged, input.metrics.map((m) => m.metric));
     const critical = judged.filter((j) => j.verdict === 'fail' && input.metrics.find((m) => m.metric.name === j.metric)?.metric.critical);

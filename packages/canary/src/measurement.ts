@@ -1,3 +1,9 @@
+/** The counts behind a ratio: `events` (errors) of `total` (requests). */
+export interface EventCounts {
+  events: number;
+  total: number;
+}
+
 /** Which side of the comparison a measurement is of. */
 export type Version = 'canary' | 'baseline';
 
@@ -26,6 +32,8 @@ export type Measurement =
       samples?: number[];
       /** How the value was arrived at when it is not the plain query result ("no 5xx series: counted as 0"). */
       note?: string;
+      /** A ratio of counts (errors / requests) over the window: its two counts. */
+      counts?: EventCounts;
     })
   | (MeasurementBase & { outcome: 'error'; error: string })
   | (MeasurementBase & { outcome: 'nodata'; reason: string });

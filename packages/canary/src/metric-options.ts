@@ -1,10 +1,18 @@
 // One metric: its name and judge settings here; what its provider reads, by the provider itself.
 import { booleanOption, isPlainObject, numberOption, oneOfOption, patternOption, requiredOption, UserError } from '@shipfleet/core';
 import { Condition, conditionsOverlap, Direction, MetricSpec } from './metrics';
-import { conditionOption, numberOr } from './option-values';
+import { METRIC_UNITS, toleranceOption } from './judges/tolerance';
+import { conditionOption } from './option-values';
 import { DEFAULT_METRIC_PROVIDER, METRIC_PROVIDERS, metricProviderType } from './providers/registry';
 
-export const METRIC_DEFAULTS = { tolerance: 0.1, weight: 1 } as const;
+/**
+ * tolerance: the comparison counts the canary as worse only beyond +20 % of
+ * the stable value (a doubled p95 is far beyond it, noise between two healthy
+ * versions is not); floorFraction: the default floor is this share of the
+ * success threshold, far below it, so the comparison can fail a canary the
+ * thresholds pass.
+ */
+export const METRIC_DEFAULTS = { tolerance: '+20%', weight: 1, floorFraction: 0.1 } as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
 const DIRECTIONS: readonly Direction[] = ['increase', 'decrease', 'either'];
@@ -15,6 +23,16 @@ function impliedDirection(success?: Condition, failure?: Condition): Direction {
   if (failure) return upper(failure) ? 'decrease' : 'increase';
   if (success) return upper(success) ? 'increase' : 'decrease';
   return 'increase';
+}
+
+/**
+ * A tenth of the success threshold of a metric where higher is worse (errors,
+ * latency); none otherwise. Not the threshold itself: then the comparison
+ * could never fail a canary the thresholds pass, the very case it is for.
+ */
+function defaultFloor(direction: Direction, success?: Condition): number | undefined {
+  if (direction !== 'increase' || !success || (success.op !== '<' && success.op !== '<=') || !(success.value > 0)) return undefined;
+  return success.value * METRIC_DEFAULTS.floorFraction;
 }
 
 /** Checks metrics[i]; `comparison` says whether the baseline comparison is on. */
@@ -46,7 +64,8 @@ export function metricOption(raw: unknown, i: number, comparison: boolean): Metr
   const direction =
     oneOfOption(`${at}.direction`, raw.direction, DIRECTIONS, { fix: 'Use increase (higher is worse: errors, latency), decrease (lower is worse: availability) or either' }) ?? impliedDirection(success, failure);
   const weight = numberOption(`${at}.weight`, raw.weight ?? METRIC_DEFAULTS.weight, { min: 0, exclusiveMin: true, fix: `Leave it out for ${METRIC_DEFAULTS.weight}` })!;
-  const floor = numberOption(`${at}.floor`, raw.floor, { fix: 'Give the value on the good side of which the canary always passes, e.g. 0.01' });
+  const floor = numberOption(`${at}.floor`, raw.floor, { fix: 'Give the value on the good side of which the canary always passes, e.g. 0.001' });
+  const unit = oneOfOption(`${at}.unit`, raw.unit, METRIC_UNITS, { fix: 'Say what the values are in: ms or s (durations), ratio (0–1) or percent' });
   return {
     name,
     source,
@@ -55,7 +74,8 @@ export function metricOption(raw: unknown, i: number, comparison: boolean): Metr
     direction,
     critical: booleanOption(`${at}.critical`, raw.critical, { fix: 'Leave it out for false' }) ?? false,
     weight,
-    floor: floor ?? success?.value,
-    tolerance: numberOr(`${at}.tolerance`, raw.tolerance, METRIC_DEFAULTS.tolerance, 0, 10),
+    floor: floor ?? defaultFloor(direction, success),
+    tolerance: toleranceOption(`${at}.tolerance`, raw.tolerance ?? METRIC_DEFAULTS.tolerance, unit),
+    ...(unit ? { unit } : {}),
   };
 }

@@ -33,7 +33,8 @@ describe('normalizeCanaryOptions', () => {
       ['latency-p95-ms', '< 500', '> 2000', 'increase'],
       ['availability', '> 0.999', '< 0.95', 'decrease'],
     ]);
-    expect(o.metrics[0].floor).toBe(0.01);
+    // The floor is far below the success threshold, so the comparison can fail what the thresholds pass.
+    expect(o.metrics.map((m) => [m.floor, m.tolerance.text])).toEqual([[0.001, '+20%'], [50, '+20%'], [undefined, '+20%']]);
     expect(o.judge).toEqual({ thresholds: { holdOnSharedFailure: true }, comparison: undefined, minRequests: 50 });
     expect(o.prometheus).toEqual({ url: 'https://prometheus.example.com', timeoutMs: 10_000 });
     expect(o.action).toMatchObject({ type: 'command', cwd: ROOT, timeoutMs: 60_000 });
@@ -45,7 +46,35 @@ describe('normalizeCanaryOptions', () => {
     expect(o.intervalMs).toBe(60_000);
     expect(o.policy.failureLimit).toBe(2);
     expect(o.judge.comparison).toEqual({ confidence: 0.99, pass: 95, marginal: 75 });
-    expect(o.sampling).toEqual({ stepMs: 15_000, lookbackMs: 15_000 });
+    // 15 s scrapes: 30 s samples (two scrapes even where a range excludes its start), 4 of them: 2 minutes.
+    expect(o.sampling).toEqual({ stepMs: 30_000, lookbackMs: 30_000, scrapeMs: 15_000, rangeMs: 120_000 });
+  });
+
+  it('sizes the comparison samples to the scrape interval, and refuses a lookback that would hold one scrape', () => {
+    const sampling = (comparison: object) => normalizeCanaryOptions({ ...slo, comparison }, ROOT, env).sampling;
+    expect(sampling({ scrapeInterval: '5s' })).toEqual({ stepMs: 15_000, lookbackMs: 15_000, scrapeMs: 5_000, rangeMs: 60_000 });
+    expect(sampling({ scrapeInterval: '1m' })).toEqual({ stepMs: 120_000, lookbackMs: 120_000, scrapeMs: 60_000, rangeMs: 480_000 });
+    expect(sampling({ step: '15s' })).toEqual({ stepMs: 15_000, lookbackMs: 30_000, scrapeMs: 15_000, rangeMs: 60_000 });
+    expect(() => sampling({ lookback: '15s' })).toThrow(
+      'Option "comparison.lookback": 15s holds fewer than 2 scrapes of 15s when a range excludes its start (as Prometheus 3 does): rate() and increase() would give nothing. Use at least 30s, or leave it out (it is then the larger of the step and twice the scrape interval)',
+    );
+    expect(() => sampling({ scrapeInterval: 'often' })).toThrow(/Option "comparison.scrapeInterval"/);
+  });
+
+  it('reads tolerances, units and floors of metrics, and says what is wrong with a bad one', () => {
+    const metric = (m: object) => normalizeCanaryOptions({ ...slo, comparison: true, metrics: [{ name: 'm', query: 'q{{{selector}}}', ...m }] }, ROOT, env).metrics[0];
+    expect(metric({ tolerance: '+50ms' }).tolerance).toEqual({ kind: 'absolute', amount: 50, text: '+50ms' });
+    expect(metric({ tolerance: '+50ms', unit: 's' }).tolerance).toEqual({ kind: 'absolute', amount: 0.05, text: '+50ms' });
+    expect(metric({ tolerance: '+0.5pp' }).tolerance).toEqual({ kind: 'absolute', amount: 0.005, text: '+0.5pp' });
+    expect(metric({ tolerance: '+0.5pp', unit: 'percent' }).tolerance).toEqual({ kind: 'absolute', amount: 0.5, text: '+0.5pp' });
+    expect(metric({ tolerance: 0.1 }).tolerance).toEqual({ kind: 'relative', amount: 0.1, text: '+10%' });
+    expect(metric({ tolerance: '25%' }).tolerance).toEqual({ kind: 'relative', amount: 0.25, text: '+25%' });
+    expect(metric({ success: '< 0.02', floor: 0.005 }).floor).toBe(0.005);
+    expect(() => metric({ tolerance: 'a little' })).toThrow(/^Option "metrics\[0\].tolerance": "a little" is not a tolerance\. Write "\+20%" \(relative\), "\+50ms"/);
+    expect(() => metric({ tolerance: '+50ms', unit: 'ratio' })).toThrow('Option "metrics[0].tolerance": +50ms is a duration, but the metric\'s unit is ratio');
+    expect(() => metric({ tolerance: '+1pp', unit: 'ms' })).toThrow('Option "metrics[0].tolerance": +1pp is in percentage points, but the metric\'s unit is ms');
+    expect(() => metric({ tolerance: -0.1 })).toThrow(/Option "metrics\[0\].tolerance": -0.1 is not a fraction from 0 to 10/);
+    expect(() => metric({ unit: 'hours' })).toThrow(/Option "metrics\[0\].unit"/);
   });
 
   it('takes steps presets, durations in several forms and an evaluation time', () => {
@@ -72,7 +101,7 @@ describe('normalizeCanaryOptions', () => {
     ['a deadline shorter than a pause', { ...slo, deadline: '1m' }, 'deadline', /leaves no time for an analysis after the longest pause \(2m\)/],
     ['a negative failure limit', { ...slo, failureLimit: -1 }, 'failureLimit', /not a whole number of at least 0/],
     ['no metrics', { ...slo, preset: undefined, metrics: [] }, 'metrics', /at least one metric/],
-    ['an unknown provider', { ...slo, metrics: [{ name: 'x', provider: 'datadog', query: 'q' }] }, 'metrics[0].provider', /"datadog" is not a metric provider/],
+    ['an unknown provider', { ...slo, metrics: [{ name: 'x', provider: 'graphite', query: 'q' }] }, 'metrics[0].provider', /"graphite" is not a metric provider/],
     ['an unknown placeholder', { ...slo, metrics: [{ ...errorMetric, denominator: 'sum(rate(x{{{version}}}[1m]))' }] }, 'metrics[0].denominator', /unknown placeholder \{\{version\}\}/],
     ['a malformed placeholder', { ...slo, metrics: [{ ...errorMetric, numerator: 'sum(rate(x{{{selector}[1m]))' }] }, 'metrics[0].numerator', /malformed placeholder/],
     ['a selector placeholder outside braces', { ...slo, metrics: [{ ...errorMetric, numerator: 'sum(rate(x{{{selector}}[1m]))' }] }, 'metrics[0].numerator', /a "\)" where "\}" was expected once its placeholders are filled in/],
@@ -100,7 +129,7 @@ describe('normalizeCanaryOptions', () => {
     ['a selector in braces', { ...slo, selectors: { canary: '{version="canary"}' } }, 'selectors.canary', /not a list of PromQL label matchers.*without braces/],
     ['the comparison without a baseline selector', { ...slo, selectors: { canary: selectors.canary }, comparison: true }, 'selectors.baseline', /baseline comparison/],
     ['a comparison query without {{selector}}', { ...slo, comparison: true, metrics: [{ name: 'x', query: 'q{{{canary}}}' }] }, 'metrics[0].query', /must use \{\{selector\}\}/],
-    ['too few comparison samples', { ...slo, comparison: { step: '30s' } }, 'comparison.step', /2 samples per 1m window/],
+    ['comparison samples holding one scrape', { ...slo, comparison: { lookback: '10s', scrapeInterval: '10s' } }, 'comparison.lookback', /10s holds fewer than 2 scrapes of 10s/],
     ['a marginal above pass', { ...slo, comparison: { pass: 70, marginal: 80 } }, 'comparison.marginal', /above the pass score/],
     ['a confidence of 1', { ...slo, comparison: { confidence: 1 } }, 'comparison.confidence', /from 0.5 to 1/],
     ['minRequests without a request count', { ...slo, preset: undefined, metrics: [errorMetric], minRequests: 100 }, 'minRequests', /needs a requestCount query/],
@@ -205,7 +234,7 @@ describe('normalizeCanaryOptions', () => {
       env,
     );
     expect(o.prometheus).toBeUndefined();
-    expect(o.metrics[0]).toMatchObject({ direction: 'increase', floor: 300, source: { provider: 'http', measure: 'latency', samples: 10, spacingMs: 200, timeoutMs: 5000, quantile: 0.95, okStatus: [200, 399] } });
+    expect(o.metrics[0]).toMatchObject({ direction: 'increase', floor: 30, source: { provider: 'http', measure: 'latency', samples: 10, spacingMs: 200, timeoutMs: 5000, quantile: 0.95, okStatus: [200, 399] } });
     expect(o.metrics[1]).toMatchObject({ direction: 'decrease', floor: undefined });
     expect(o.judge.thresholds).toEqual({ holdOnSharedFailure: true });
   });

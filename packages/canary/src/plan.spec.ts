@@ -120,7 +120,7 @@ describe('buildCanaryPlan', () => {
     const { report, result } = await run(read);
     expect(report.status).toBe('succeeded');
     expect(result.timeline.map((e) => e.action)).toEqual(['wait', 'hold', 'hold', 'promote', 'wait', 'promote', 'promote']);
-    expect(result.timeline[1].reason).toContain('so does the stable version (0.2)');
+    expect(result.timeline[1].reason).toContain('but the stable version is degraded too (0.2), within the tolerance +20%: a shared problem, not blamed on the canary');
   });
 
   it('holds on source errors and fails safe at the limit', async () => {

@@ -47,7 +47,7 @@ function provider(canaryCase: string, extra: Partial<PrometheusConfig> = {}): Pr
 }
 
 function spec(source: Partial<PrometheusSource>): MetricSpec {
-  return { name: 'm', source: { provider: 'prometheus', missingAsZero: false, ...source }, direction: 'increase', critical: false, weight: 1, tolerance: 0 };
+  return { name: 'm', source: { provider: 'prometheus', missingAsZero: false, ...source }, direction: 'increase', critical: false, weight: 1, tolerance: { kind: 'relative', amount: 0, text: '+0%' } };
 }
 
 const ERRORS = 'sum(increase(app_requests_total{{{selector}},code=~"5.."}[{{interval}}]))';
@@ -208,7 +208,7 @@ describe('HTTP provider', () => {
     direction: 'increase',
     critical: false,
     weight: 1,
-    tolerance: 0,
+    tolerance: { kind: 'relative', amount: 0, text: '+0%' },
   });
 
   it('samples status and latency itself; metrics of one endpoint share one burst per analysis', async () => {

@@ -30,9 +30,19 @@ export interface RolloutPolicy {
 /** What the monitor does after an analysis: next step, stay (pause not over), hold (no verdict yet), roll back. */
 export type StepAction = 'promote' | 'wait' | 'hold' | 'rollback';
 
+/**
+ * Why a rollout was rolled back: the canary was worse (regression), nothing
+ * could be decided in time (inconclusive: a problem shared with the stable
+ * version, values between the thresholds, or no data), or the metric source
+ * kept failing (metric-source).
+ */
+export type RollbackCause = 'regression' | 'inconclusive' | 'metric-source';
+
 export interface StepDecision {
   action: StepAction;
   reason: string;
+  /** Rollbacks: why, in one word. */
+  cause?: RollbackCause;
 }
 
 export interface StepTiming {
@@ -69,13 +79,13 @@ export class RolloutTracker {
       case 'fail':
         this.failures++;
         decision = this.failures > p.failureLimit
-          ? { action: 'rollback', reason: `failed analysis ${this.failures} of the rollout (failureLimit ${p.failureLimit}): ${reason}` }
+          ? { action: 'rollback', cause: 'regression', reason: `failed analysis ${this.failures} of the rollout (failureLimit ${p.failureLimit}): ${reason}` }
           : { action: 'hold', reason: `failed analysis ${this.failures} of ${p.failureLimit} tolerated: ${reason}` };
         break;
       case 'error':
         this.consecutiveErrors++;
         decision = this.consecutiveErrors > p.consecutiveErrorLimit
-          ? { action: 'rollback', reason: `the metric source failed ${this.consecutiveErrors} analyses in a row (consecutiveErrorLimit ${p.consecutiveErrorLimit}), failing safe: ${reason}` }
+          ? { action: 'rollback', cause: 'metric-source', reason: `the metric source failed ${this.consecutiveErrors} analyses in a row (consecutiveErrorLimit ${p.consecutiveErrorLimit}), failing safe: ${reason}` }
           : { action: 'hold', reason: `metric source error ${this.consecutiveErrors} of ${p.consecutiveErrorLimit} tolerated in a row, retrying at the next interval: ${reason}` };
         break;
       case 'nodata':
@@ -84,7 +94,7 @@ export class RolloutTracker {
       case 'inconclusive':
         this.inconclusive++;
         decision = this.inconclusive > p.inconclusiveLimit
-          ? { action: 'rollback', reason: `${this.inconclusive} inconclusive analyses since the last pass (inconclusiveLimit ${p.inconclusiveLimit}): ${reason}` }
+          ? { action: 'rollback', cause: 'inconclusive', reason: `inconclusive: ${this.inconclusive} inconclusive analyses since the last pass (inconclusiveLimit ${p.inconclusiveLimit}): ${reason}` }
           : { action: 'hold', reason: `inconclusive ${this.inconclusive} of ${p.inconclusiveLimit} tolerated: ${reason}` };
         break;
       case 'pass':
@@ -93,7 +103,11 @@ export class RolloutTracker {
         break;
     }
     if (decision.action !== 'promote' && decision.action !== 'rollback' && timing.deadlineReached) {
-      return { action: 'rollback', reason: `no passing analysis within the step deadline of ${formatDuration(timing.deadlineMs)}; last: ${decision.reason}` };
+      // Past the deadline the canary is blamed only when an analysis found it worse; otherwise the rollout ends inconclusive.
+      const cause: RollbackCause = analysis.verdict === 'error' ? 'metric-source' : this.failures > 0 ? 'regression' : 'inconclusive';
+      const why = cause === 'inconclusive' ? 'inconclusive: ' : '';
+      const blame = cause === 'inconclusive' ? ', and no analysis found the canary worse than the stable version' : '';
+      return { action: 'rollback', cause, reason: `${why}no passing analysis within the step deadline of ${formatDuration(timing.deadlineMs)}${blame}; last: ${decision.reason}` };
     }
     return decision;
   }

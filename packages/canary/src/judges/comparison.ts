@@ -1,6 +1,7 @@
-import { formatNumber, isValue, Measurement } from '../measurement';
+import { EventCounts, formatNumber, isValue, Measurement } from '../measurement';
 import { MetricSpec } from '../metrics';
 import { Alternative, mannWhitneyU } from './mann-whitney';
+import { beyondTolerance, describeDifference, worseLimit } from './tolerance';
 import { MetricVerdict, unreadable } from './verdict';
 
 /** The baseline comparison (canary against stable over the same window), scored as Kayenta does. */
@@ -22,14 +23,31 @@ function pastFloor(metric: MetricSpec, v: number): boolean {
 }
 
 /**
- * One metric, canary against baseline:
- * 1. canary on the good side of the floor → pass, whatever the baseline;
- * 2. canary worse than the baseline (beyond the tolerance) with p < 1 - confidence → fail;
- * 3. not significant, canary past the floor: baseline past it too → inconclusive
- *    (a shared problem); baseline within it → inconclusive (the canary is not
- *    passed against a better baseline on a lack of evidence: a zero-error
- *    baseline against an erroring canary never passes);
- * 4. no floor and not significant → pass.
+ * A ratio of counts needs this many more events (errors) in the canary's
+ * window than the stable rate predicts before it can fail: a handful of
+ * errors among a few hundred requests is noise at a tiny value, however
+ * significant its samples look (one error in each of four 30 s samples of a
+ * 0.05 % error rate happens in a long rollout now and then).
+ */
+export const MIN_EXCESS_EVENTS = 5;
+
+function tooFewEvents(counts: EventCounts | undefined, baselineRate: number): string | undefined {
+  if (!counts) return undefined;
+  const expected = baselineRate * counts.total;
+  const excess = counts.events - expected;
+  if (excess >= MIN_EXCESS_EVENTS) return undefined;
+  return `${formatNumber(counts.events)} events of ${formatNumber(counts.total)} where the stable rate predicts ${formatNumber(expected)}: fewer than ${MIN_EXCESS_EVENTS} more, too few to blame the canary`;
+}
+
+/**
+ * One metric, canary against baseline, as Kayenta judges it:
+ * 1. canary on the good side of the floor → pass, whatever the baseline (noise at tiny values);
+ * 2. canary worse than the baseline moved by the tolerance, significantly (Mann-Whitney,
+ *    p < 1 - confidence, over the samples) and in its value over the window → fail;
+ *    — unless a ratio of counts has too few events beyond what the stable rate predicts (MIN_EXCESS_EVENTS);
+ * 3. otherwise → pass: not worse than the stable version beyond the tolerance.
+ * A pass is also what tells the thresholds judge that a failure the canary
+ * meets is shared with the stable version (see analyse.ts).
  */
 export function compareMetric(metric: MetricSpec, canary: Measurement, baseline: Measurement | undefined, judge: ComparisonJudge): MetricVerdict {
   const base = { metric: metric.name, judge: 'comparison' as const, canary, baseline };
@@ -46,30 +64,23 @@ export function compareMetric(metric: MetricSpec, canary: Measurement, baseline:
   const bs = baseline.samples ?? [];
   if (!cs.length || !bs.length) return { ...base, verdict: 'nodata', reason: `no samples to compare (canary ${cs.length}, baseline ${bs.length})` };
 
-  // The tolerance shifts the baseline the bad way: only a difference beyond it counts.
+  // The tolerance moves the baseline the bad way: only a difference beyond it counts.
   const t = metric.tolerance;
-  let shifted: number[];
-  let alternative: Alternative;
-  if (metric.direction === 'increase') {
-    shifted = bs.map((v) => v * (1 + t));
-    alternative = 'greater';
-  } else if (metric.direction === 'decrease') {
-    shifted = bs.map((v) => v * (1 - t));
-    alternative = 'less';
-  } else {
-    shifted = bs;
-    alternative = 'two-sided';
-  }
+  const d = metric.direction;
+  const shifted = d === 'either' ? bs : bs.map((v) => worseLimit(t, v, d));
+  const alternative: Alternative = d === 'increase' ? 'greater' : d === 'decrease' ? 'less' : 'two-sided';
   const test = mannWhitneyU(cs, shifted, alternative);
   const alpha = 1 - judge.confidence;
-  const values = `canary ${formatNumber(c)} vs baseline ${formatNumber(baseline.value)}${t ? ` (tolerance ${formatNumber(t * 100)}%)` : ''}, Mann-Whitney U=${test.u} over ${test.n1}+${test.n2} samples, p=${formatNumber(test.pValue)}`;
+  const b = baseline.value;
+  const values = `canary ${formatNumber(c)} vs baseline ${formatNumber(b)} (${describeDifference(t, c, b)}, tolerance ${t.text}), Mann-Whitney U=${test.u} over ${test.n1}+${test.n2} samples, p=${formatNumber(test.pValue)}`;
   const shown = { ...base, pValue: test.pValue };
-  if (test.pValue < alpha) return { ...shown, verdict: 'fail', reason: `${values} < ${formatNumber(alpha)}: the canary is worse` };
-  if (metric.floor === undefined) return { ...shown, verdict: 'pass', reason: `${values}: no significant difference` };
-  if (pastFloor(metric, baseline.value)) {
-    return { ...shown, verdict: 'inconclusive', reason: `${values}: both are past the floor ${formatNumber(metric.floor)}, a shared problem, not blamed on the canary` };
-  }
-  return { ...shown, verdict: 'inconclusive', reason: `${values}: the canary is past the floor ${formatNumber(metric.floor)} and the baseline is not; not significant yet` };
+  const significant = test.pValue < alpha;
+  const beyond = beyondTolerance(t, c, b, d);
+  const few = d === 'increase' && significant && beyond ? tooFewEvents(canary.counts, b) : undefined;
+  if (few) return { ...shown, verdict: 'pass', reason: `${values}, but ${few}` };
+  if (significant && beyond) return { ...shown, verdict: 'fail', reason: `${values} < ${formatNumber(alpha)}: the canary is worse` };
+  const why = !beyond ? 'within the tolerance' : 'not significantly worse';
+  return { ...shown, verdict: 'pass', reason: `${values}: ${why}` };
 }
 
 /**
