@@ -1,3 +1,5 @@
+import type { MetricUnit, Tolerance } from './judges/tolerance';
+
 /** A threshold such as "< 0.01" or ">= 0.999". */
 export interface Condition {
   op: '<' | '<=' | '>' | '>=';
@@ -69,7 +71,46 @@ export interface HttpSource {
   okStatus: [number, number];
 }
 
-export type MetricSource = PrometheusSource | HttpSource;
+/** Sentry release health: the share of sessions (or users) of a release that did not crash. */
+export type SentryMeasure = 'crashFreeSessions' | 'crashFreeUsers';
+
+export interface SentrySource {
+  provider: 'sentry';
+  measure: SentryMeasure;
+}
+
+/** What a cloud-monitoring metric reads of a Cloud Run revision. */
+export type CloudMonitoringMeasure = 'errorRate' | 'latency' | 'requestCount';
+
+/** Google Cloud Monitoring (timeSeries.list), per Cloud Run revision. */
+export interface CloudMonitoringSource {
+  provider: 'cloud-monitoring';
+  /** A Cloud Run measure: 5xx share of requests, latency percentile (ms), or request count in the window. */
+  measure?: CloudMonitoringMeasure;
+  /** latency: 0.5, 0.95 (default) or 0.99. */
+  quantile: number;
+  /** Or a raw monitoring filter (the revision's clause is added to it)... */
+  filter?: string;
+  /** ...with its per-series aligner (ALIGN_DELTA, ALIGN_PERCENTILE_95…) and cross-series reducer (default REDUCE_SUM). */
+  aligner?: string;
+  reducer?: string;
+}
+
+/** How the points of a Datadog series over the window make one value. */
+export type DatadogAggregator = 'avg' | 'sum' | 'min' | 'max' | 'last';
+
+/** A Datadog metrics query (/api/v1/query) template, or a ratio of two. */
+export interface DatadogSource {
+  provider: 'datadog';
+  query?: string;
+  /** A ratio: the sums of the points over the window; an absent numerator counts as zero. */
+  numerator?: string;
+  denominator?: string;
+  /** query: how its points over the window make the value (default avg). */
+  aggregator: DatadogAggregator;
+}
+
+export type MetricSource = PrometheusSource | HttpSource | SentrySource | CloudMonitoringSource | DatadogSource;
 
 export interface MetricSpec {
   name: string;
@@ -86,11 +127,13 @@ export interface MetricSpec {
   weight: number;
   /**
    * Baseline comparison: the absolute floor. A canary on the good side of it
-   * passes whatever the baseline does; a canary past it is never passed on a
-   * comparison alone (if the baseline is past it too, it is a shared problem:
-   * hold; if not, the canary fails when the difference is significant, else holds).
+   * passes whatever the baseline does: it keeps noise at tiny values from
+   * counting (0.1 % errors against 0.05 %). Default: a tenth of the success
+   * threshold of a metric where higher is worse; none otherwise.
    */
   floor?: number;
-  /** Baseline comparison: relative change tolerated before the canary counts as worse (0.1 = 10 %). */
-  tolerance: number;
+  /** Baseline comparison: how much worse than the stable version the canary may be before it counts as worse. */
+  tolerance: Tolerance;
+  /** What the values are measured in, for absolute tolerances ("+50ms", "+0.5pp"). */
+  unit?: MetricUnit;
 }

@@ -10,8 +10,11 @@ import { MetricSpec } from './metrics';
 import { notifyOption } from './notify';
 import { durationOr, numberInside, numberOr, positiveDuration, wholeNumberOr } from './option-values';
 import { resolvePreset } from './presets';
+import { cloudMonitoringSettings } from './providers/cloud-monitoring-options';
+import { datadogSettings } from './providers/datadog-options';
 import { prometheusSettings, PROMETHEUS_DEFAULTS } from './providers/prometheus-options';
 import { readsBaseline } from './providers/registry';
+import { sentrySettings } from './providers/sentry-options';
 import { RolloutPolicy } from './rollout';
 import { stepsOption } from './steps';
 import type { ActionSpec, CanaryOptions, NormalizeContext, NormalizedCanaryOptions } from './types';
@@ -38,11 +41,16 @@ export const DEFAULTS = {
   pass: 95,
   marginal: 75,
   step: '15s',
+  scrapeInterval: '15s',
+  minSamples: 4,
   tolerance: METRIC_DEFAULTS.tolerance,
   prometheusTimeout: PROMETHEUS_DEFAULTS.timeout,
   commandTimeout: COMMAND_ACTION_DEFAULTS.timeout,
   webhookTimeout: WEBHOOK_ACTION_DEFAULTS.timeout,
 } as const;
+
+/** Samples per version the comparison's test needs at least: 4 against 4 can reach p = 1/70 < 0.05. */
+const MIN_SAMPLES = DEFAULTS.minSamples;
 
 const FULL_EXAMPLE = '{"preset": "slo-1pct-500ms", "prometheus": {"url": "https://prometheus.example.com"}, …}';
 
@@ -69,12 +77,24 @@ function comparisonOption(raw: CanaryOptions['comparison'], windowMs: number): {
   const marginal = numberOr('comparison.marginal', c.marginal, DEFAULTS.marginal, 0, 100);
   if (marginal > pass) throw new UserError('comparison.marginal', `${marginal} is above the pass score ${pass}`, 'Scores below marginal fail and scores from pass up pass: marginal must not exceed pass');
   const confidence = numberInside('comparison.confidence', c.confidence, DEFAULTS.confidence, 0.5, 1);
-  const stepMs = positiveDuration('comparison.step', c.step, DEFAULTS.step, '15s');
-  const lookbackMs = positiveDuration('comparison.lookback', c.lookback, stepMs / 1000, '15s');
-  if (windowMs / stepMs < 4) {
-    throw new UserError('comparison.step', `${formatDuration(stepMs)} gives ${Math.floor(windowMs / stepMs)} samples per ${formatDuration(windowMs)} window; the test needs at least 4 per version to reach 95 % confidence`, `Use a step of at most ${formatDuration(windowMs / 4)}, or a longer window`);
+  // Each sample's range must hold two scrapes even when it excludes its start (Prometheus 3 does,
+  // 2.x does not): with one, rate() and increase() give nothing and the sample is lost. Samples do
+  // not overlap by default (the test assumes independent samples), so the step follows the lookback.
+  const scrapeMs = positiveDuration('comparison.scrapeInterval', c.scrapeInterval, DEFAULTS.scrapeInterval, '15s');
+  const minLookbackMs = 2 * scrapeMs;
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const stepMs = given(c.step) ? positiveDuration('comparison.step', c.step, DEFAULTS.step, '30s') : Math.max(durationOr('comparison.step', DEFAULTS.step, DEFAULTS.step, '30s'), minLookbackMs);
+  const lookbackMs = given(c.lookback) ? positiveDuration('comparison.lookback', c.lookback, stepMs / 1000, '30s') : Math.max(stepMs, minLookbackMs);
+  if (lookbackMs < minLookbackMs) {
+    throw new UserError(
+      'comparison.lookback',
+      `${formatDuration(lookbackMs)} holds fewer than 2 scrapes of ${formatDuration(scrapeMs)} when a range excludes its start (as Prometheus 3 does): rate() and increase() would give nothing`,
+      `Use at least ${formatDuration(minLookbackMs)}, or leave it out (it is then the larger of the step and twice the scrape interval)`,
+    );
   }
-  return { comparison: { confidence, pass, marginal }, sampling: { stepMs, lookbackMs } };
+  // The test needs at least MIN_SAMPLES per version: a window too short for them is widened for the samples.
+  const rangeMs = Math.max(windowMs, MIN_SAMPLES * stepMs);
+  return { comparison: { confidence, pass, marginal }, sampling: { stepMs, lookbackMs, scrapeMs, rangeMs } };
 }
 
 function actionOption(raw: unknown, ctx: ActionParseContext): ActionSpec {
@@ -141,6 +161,9 @@ export function normalizeCanaryOptions(rawInput: Partial<CanaryOptions>, project
   });
 
   const { prometheus, selectors, requestCount } = prometheusSettings(raw, metrics, !!comparison, env);
+  const sentry = sentrySettings(raw.sentry, metrics, { windowMs, sampling }, env);
+  const cloudMonitoring = cloudMonitoringSettings(raw.cloudMonitoring, metrics, { windowMs, sampling }, env);
+  const datadog = datadogSettings(raw.datadog, metrics, { windowMs, sampling }, env);
   if (raw.minRequests !== undefined && raw.minRequests !== 0 && !requestCount && metrics.some((m) => m.source.provider === 'prometheus')) {
     throw new UserError('minRequests', 'needs a requestCount query to count the canary\'s requests', 'Add "requestCount": "sum(increase(http_requests_total{{{selector}}}[{{interval}}]))"');
   }
@@ -165,6 +188,9 @@ export function normalizeCanaryOptions(rawInput: Partial<CanaryOptions>, project
     requestCount,
     metrics,
     prometheus,
+    ...(sentry ? { sentry } : {}),
+    ...(cloudMonitoring ? { cloudMonitoring } : {}),
+    ...(datadog ? { datadog } : {}),
     selectors,
     evaluationTime: timeOption('evaluationTime', raw.evaluationTime),
     action: actionOption(raw.action, { workspaceRoot, projectRoot: resolve(workspaceRoot, projectRoot), env, warn }),

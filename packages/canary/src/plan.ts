@@ -9,7 +9,7 @@ import { MetricSpec } from './metrics';
 import { notifyWebhook } from './notify';
 import { MetricProvider } from './providers/provider';
 import { METRIC_PROVIDERS, readsBaseline } from './providers/registry';
-import { RolloutTracker } from './rollout';
+import { RollbackCause, RolloutTracker } from './rollout';
 import { ActionEvent, compactTimeline, formatEntry, TimelineEntry } from './timeline';
 import type { NormalizedCanaryOptions } from './types';
 
@@ -31,6 +31,8 @@ export interface CanaryRunResult {
   /** Set when the run ends: promoted (success) or rolled back (failure or interruption). */
   outcome?: 'promoted' | 'rolled back';
   reason?: string;
+  /** Rolled back: the canary was worse (regression), nothing was decided in time (inconclusive), the metric source kept failing, the run was interrupted, or a step failed (error). */
+  cause?: RollbackCause | 'interrupted' | 'error';
   /** The canary's weight as last set. */
   weight: number;
   /** Every analysis: values, queries, verdict, decision. */
@@ -79,7 +81,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
   const withBaseline = !!o.judge.comparison || !!o.judge.thresholds?.holdOnSharedFailure;
   const withSamples = !!o.judge.comparison;
   const requestMetric: MetricSpec | undefined = o.requestCount
-    ? { name: 'requests', source: o.requestCount, direction: 'increase', critical: false, weight: 1, tolerance: 0 }
+    ? { name: 'requests', source: o.requestCount, direction: 'increase', critical: false, weight: 1, tolerance: { kind: 'absolute', amount: 0, text: '+0' } }
     : undefined;
   const measured = [...(requestMetric ? [requestMetric] : []), ...o.metrics];
   const { providers, secrets: providerSecrets } = buildProviders(o, measured, deps, env, clock);
@@ -95,7 +97,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
   const tracker = new RolloutTracker(o.policy);
   // touched: a traffic move was attempted; moving: the weight of a move not yet confirmed;
   // signal: the running step's, to tell an interruption from a failure.
-  const state: { touched: boolean; moving?: number; reason?: string; chain: Promise<unknown>; signal?: AbortSignal } = { touched: false, chain: Promise.resolve() };
+  const state: { touched: boolean; moving?: number; reason?: string; cause?: CanaryRunResult['cause']; chain: Promise<unknown>; signal?: AbortSignal } = { touched: false, chain: Promise.resolve() };
   const interrupted = () => (state.moving !== undefined ? `interrupted while moving traffic to ${state.moving}%` : `interrupted at ${result.weight}%`);
 
   /** Traffic moves run one at a time: a rollback waits for a move still in flight, so it is always the last word. */
@@ -174,7 +176,9 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
         await move('rollback', 0, actionContext(ctx), true);
         result.outcome = 'rolled back';
         result.reason = reason;
+        result.cause = state.cause ?? (state.signal?.aborted ? 'interrupted' : 'error');
         ctx.setOutput('decision', 'rolled back');
+        ctx.setOutput('cause', result.cause);
         ctx.setOutput('reason', reason);
         ctx.setOutput('weight', '0');
         await notify(ctx, `:rotating_light: Canary ${o.name} rolled back: ${reason}`);
@@ -182,12 +186,16 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
     }),
   ];
 
-  const checked = measured.filter((m) => m.source.provider === 'prometheus');
-  if (providers.prometheus && checked.length) {
+  // Every source that can be read without side effects is read once before traffic moves.
+  const checked = measured.filter((m) => METRIC_PROVIDERS[m.source.provider].checkedBeforeTraffic && providers[m.source.provider]);
+  if (checked.length) {
+    const sources = [...new Set(checked.map((m) => m.source.provider))].map((type) =>
+      type === 'prometheus' ? `Prometheus at ${o.prometheus ? displayUrl(o.prometheus.url).replace(/\/+$/, '') : '(injected)'}` : METRIC_PROVIDERS[type].name,
+    );
     steps.push(
       taskStep(
-        `Check Prometheus at ${o.prometheus ? displayUrl(o.prometheus.url).replace(/\/+$/, '') : '(injected)'} and every query`,
-        `runs each query once before any traffic moves; an unreachable server or a query it rejects stops the rollout here. ${queries()}`,
+        `Check ${sources.join(', ')} and every query`,
+        `runs each query once before any traffic moves; an unreachable source or a query it rejects stops the rollout here. ${queries()}`,
         async (ctx) => {
           const time = clock.now();
           for (const m of checked) {
@@ -239,6 +247,7 @@ export function buildCanaryPlan(o: NormalizedCanaryOptions, deps: CanaryDeps = {
               ctx.setOutput('timeline', compactTimeline(result.timeline));
               if (next.action === 'rollback') {
                 state.reason = `at ${step.weight}% (${iso(at)}): ${next.reason}`;
+                state.cause = next.cause;
                 throw new Error(`roll back decided ${state.reason}`);
               }
               if (next.action === 'promote') return;

@@ -4,7 +4,7 @@ import type { GooglePlayActionSpec } from './actions/google-play';
 import type { KubernetesActionSpec } from './actions/kubernetes';
 import type { WebhookActionSpec } from './actions/webhook';
 import type { Judge } from './analyse';
-import type { Direction, HttpMeasure, MetricSpec, PrometheusSource } from './metrics';
+import type { CloudMonitoringMeasure, DatadogAggregator, Direction, HttpMeasure, MetricSpec, PrometheusSource, SentryMeasure } from './metrics';
 import type { RolloutPolicy } from './rollout';
 
 export interface CanaryStepOptions {
@@ -17,8 +17,8 @@ export interface CanaryStepOptions {
 export interface CanaryMetricOptions {
   /** Unique name, shown in the timeline ("error-rate"). */
   name: string;
-  /** prometheus (default) or http. */
-  provider?: 'prometheus' | 'http';
+  /** prometheus (default), http or sentry. */
+  provider?: 'prometheus' | 'http' | 'sentry' | 'cloud-monitoring' | 'datadog';
 
   /** prometheus: a PromQL template giving one value (see template.ts for the placeholders). */
   query?: string;
@@ -32,8 +32,8 @@ export interface CanaryMetricOptions {
   url?: string;
   /** http: the stable version's, for the comparison and the shared-failure check. */
   baselineUrl?: string;
-  /** http: what to read from the samples: errorRate, availability (0–1) or latency (ms). */
-  measure?: HttpMeasure;
+  /** http: what to read from the samples: errorRate, availability (0–1) or latency (ms); sentry: crashFreeSessions or crashFreeUsers (0–1). */
+  measure?: HttpMeasure | SentryMeasure | CloudMonitoringMeasure;
   /** http latency: the quantile (default 0.95). */
   quantile?: number;
   /** http: requests per analysis (default 10). */
@@ -44,6 +44,15 @@ export interface CanaryMetricOptions {
   timeout?: string | number;
   /** http: range of healthy status codes (default [200, 399]). */
   okStatus?: [number, number];
+
+  /** cloud-monitoring: a raw monitoring filter instead of a measure; the revision's clause is added. */
+  filter?: string;
+  /** cloud-monitoring filter: the per-series aligner (ALIGN_DELTA, ALIGN_PERCENTILE_95…). */
+  aligner?: string;
+  /** cloud-monitoring filter: the cross-series reducer (default REDUCE_SUM). */
+  reducer?: string;
+  /** datadog query: how its points over the window make the value, avg (default), sum, min, max or last. */
+  aggregator?: DatadogAggregator;
 
   /** Thresholds: healthy when the value meets it, e.g. "< 0.01". */
   success?: string;
@@ -56,10 +65,12 @@ export interface CanaryMetricOptions {
   critical?: boolean;
   /** Comparison: weight in the score (default 1). */
   weight?: number;
-  /** Comparison: absolute floor (default: the success threshold). */
+  /** Comparison: a canary on the good side of this value always passes (default: a tenth of an upper success threshold). */
   floor?: number;
-  /** Comparison: relative difference tolerated, 0.1 = 10 % (default 0.1). */
-  tolerance?: number;
+  /** Comparison: how much worse than the stable version counts as worse: "+20%" (default), "+50ms", "+0.5pp", "+0.002", or a fraction (0.2). */
+  tolerance?: string | number;
+  /** What the values are in, for absolute tolerances: ms (default for durations), s, ratio (default for "pp"), percent. */
+  unit?: 'ms' | 's' | 'ratio' | 'percent';
 }
 
 export type CanaryActionOptions =
@@ -111,13 +122,19 @@ export interface CanaryOptions {
   /** Evaluate queries at this time (RFC 3339 or Unix seconds) instead of now, advancing by the waits without waiting: replays a recorded history. */
   evaluationTime?: string | number;
   prometheus?: { url: string; timeout?: string | number; tokenEnv?: string; allowHttp?: boolean };
+  /** Sentry release health (sentry metrics): the organization and project, the new release and the one it replaces. */
+  /** Google Cloud Monitoring (cloud-monitoring metrics): the project, and the Cloud Run revisions of each version. */
+  cloudMonitoring?: { project: string; revisions: { canary: string; baseline: string }; credentialsEnv?: string; timeout?: string | number; apiUrl?: string; tokenUrl?: string };
+  /** Datadog (datadog metrics): the site, the tags of each version, and the keys by env var name. */
+  datadog?: { site?: string; url?: string; tags: { canary: string; baseline: string }; apiKeyEnv?: string; appKeyEnv?: string; timeout?: string | number };
+  sentry?: { url?: string; organization?: string; project?: string | number; environment?: string; release?: string; baselineRelease?: string; tokenEnv?: string; timeout?: string | number; minSessions?: number };
   /** Label matchers of each version, without braces: {"canary": "app=\"web\",version=\"canary\""}. */
   selectors?: { canary?: string; baseline?: string };
   metrics?: CanaryMetricOptions[];
   /** Thresholds judge settings (on whenever a metric has success/failure). */
   thresholds?: { holdOnSharedFailure?: boolean };
   /** Baseline comparison: true, or its settings; off by default. */
-  comparison?: boolean | { confidence?: number; pass?: number; marginal?: number; step?: string | number; lookback?: string | number };
+  comparison?: boolean | { confidence?: number; pass?: number; marginal?: number; step?: string | number; lookback?: string | number; scrapeInterval?: string | number };
   /** How traffic is moved. */
   action?: CanaryActionOptions;
   /** Slack-compatible notifications: the name of the environment variable holding the webhook URL. */
@@ -133,6 +150,49 @@ export interface PrometheusSettings {
   timeoutMs: number;
   /** Name of the environment variable holding a bearer token. */
   tokenEnv?: string;
+}
+
+/** The Sentry organization and releases the sentry metrics read. */
+/** The Google Cloud project and Cloud Run revisions the cloud-monitoring metrics read. */
+export interface CloudMonitoringSettings {
+  project: string;
+  /** The revision rolling out, and the one serving the rest of the traffic. */
+  revisions: { canary: string; baseline: string };
+  /** Name of the environment variable holding a service-account key or external_account JSON (else application default credentials). */
+  credentialsEnv?: string;
+  timeoutMs: number;
+  /** Base URL of the Monitoring API, without a trailing slash. */
+  apiUrl: string;
+  /** Where a service account's JWT grant goes. */
+  tokenUrl: string;
+}
+
+/** The Datadog site and version tags the datadog metrics read. */
+export interface DatadogSettings {
+  /** API base URL, without a trailing slash (https://api.datadoghq.com). */
+  url: string;
+  /** Tag filters of each version, without braces: "service:web,version:2.1.0". */
+  tags: { canary: string; baseline: string };
+  apiKeyEnv: string;
+  appKeyEnv: string;
+  timeoutMs: number;
+}
+
+export interface SentrySettings {
+  /** Base URL, without a trailing slash (https://sentry.io). */
+  url: string;
+  organization: string;
+  /** Numeric project id. */
+  project: string;
+  environment?: string;
+  /** The release rolling out (the canary) and the one it replaces (the baseline). */
+  release: string;
+  baselineRelease: string;
+  /** Name of the environment variable holding the auth token. */
+  tokenEnv: string;
+  timeoutMs: number;
+  /** Fewer sessions of a release in the window are no data. */
+  minSessions: number;
 }
 
 /** Label matchers of each version, without braces. */
@@ -152,10 +212,20 @@ export interface NormalizedCanaryOptions {
   policy: RolloutPolicy;
   judge: Judge;
   /** Range samples of the comparison (when on). */
-  sampling?: { stepMs: number; lookbackMs: number };
+  sampling?: {
+    stepMs: number;
+    /** Each sample covers this much time ({{interval}} of the range queries). */
+    lookbackMs: number;
+    scrapeMs: number;
+    /** The samples cover (time - rangeMs, time]: the window, widened to hold enough samples. */
+    rangeMs: number;
+  };
   requestCount?: PrometheusSource;
   metrics: MetricSpec[];
   prometheus?: PrometheusSettings;
+  sentry?: SentrySettings;
+  cloudMonitoring?: CloudMonitoringSettings;
+  datadog?: DatadogSettings;
   selectors: Selectors;
   /** ms since the epoch. */
   evaluationTime?: number;

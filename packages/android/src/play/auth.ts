@@ -15,6 +15,10 @@ export interface AuthOptions {
   tokenUrl?: string;
   /** Told every credential learnt while running (access tokens, subject tokens): mask it from then on. */
   onSecret: (value: string) => void;
+  /** The OAuth scope the tokens are for (default the Play Developer API's). */
+  scope?: string;
+  /** The API the tokens are for, in messages (default the Google Play Developer API). */
+  api?: string;
 }
 
 /** Thrown when no access token could be had: says from where, and Google's answer, masked. */
@@ -74,16 +78,17 @@ function redirectTokenRequests(client: AuthClient, tokenUrl: string): void {
 }
 
 function makeClient(c: PlayCredentials, o: AuthOptions): () => Promise<AuthClient> {
+  const scope = o.scope ?? ANDROID_PUBLISHER_SCOPE;
   switch (c.kind) {
     case 'service-account': {
       // The grant's audience is the URL it is sent to; the library would write Google's.
       const tokenUrl = o.tokenUrl ?? GOOGLE_TOKEN_URL;
-      const jwt = new JWT({ email: c.clientEmail, key: c.privateKey, keyId: c.privateKeyId, scopes: [ANDROID_PUBLISHER_SCOPE], additionalClaims: { aud: tokenUrl } });
+      const jwt = new JWT({ email: c.clientEmail, key: c.privateKey, keyId: c.privateKeyId, scopes: [scope], additionalClaims: { aud: tokenUrl } });
       if (tokenUrl !== GOOGLE_TOKEN_URL) redirectTokenRequests(jwt, tokenUrl);
       return async () => jwt;
     }
     case 'external-account': {
-      const client = ExternalAccountClient.fromJSON({ ...(c.config as unknown as Parameters<typeof ExternalAccountClient.fromJSON>[0]), scopes: [ANDROID_PUBLISHER_SCOPE] });
+      const client = ExternalAccountClient.fromJSON({ ...(c.config as unknown as Parameters<typeof ExternalAccountClient.fromJSON>[0]), scopes: [scope] });
       if (!client) throw new PlayAuthError(`the external_account configuration from ${c.source} is not one the Google auth library can use`);
       return async () => {
         // The OIDC token is read by the library each time; mask what the file holds now.
@@ -95,7 +100,7 @@ function makeClient(c: PlayCredentials, o: AuthOptions): () => Promise<AuthClien
     }
     case 'application-default':
     case 'missing': {
-      const auth = new GoogleAuth({ scopes: [ANDROID_PUBLISHER_SCOPE], clientOptions: { transporterOptions: { fetchImplementation: fetch } } });
+      const auth = new GoogleAuth({ scopes: [scope], clientOptions: { transporterOptions: { fetchImplementation: fetch } } });
       return () => auth.getClient() as Promise<AuthClient>;
     }
   }
@@ -121,7 +126,7 @@ function authFailure(err: unknown): string {
 }
 
 /**
- * Access tokens for the Play Developer API through google-auth-library.
+ * Access tokens for the Play Developer API (or, with `scope`, another Google API) through google-auth-library.
  * Each token it hands out (and every credential seen in the library's token
  * answers) is passed to `onSecret` before it is used.
  */
@@ -153,7 +158,7 @@ export function createAccessTokenProvider(credentials: PlayCredentials, options:
         client = undefined;
         if (err instanceof PlayAuthError) throw err;
         const where = credentials.kind === 'missing' ? `${credentials.envName} is not set, and no application default credentials were found` : `with the credentials from ${credentials.source}`;
-        throw new PlayAuthError(redactor.redact(`could not get an access token for the Google Play Developer API ${where}: ${authFailure(err)}`));
+        throw new PlayAuthError(redactor.redact(`could not get an access token for ${options.api ?? 'the Google Play Developer API'} ${where}: ${authFailure(err)}`));
       }
     },
   };

@@ -26,7 +26,7 @@ const WHAT = 'the Play service-account key JSON or an external_account (workload
 /** Values worth masking: strings long enough to be masked reliably. */
 const maskable = (values: unknown[]): string[] => values.filter((v): v is string => typeof v === 'string' && isMaskable(v));
 
-function parseJson(option: string, secret: Secret): Record<string, unknown> {
+function parseJson(option: string, secret: Secret, what = WHAT): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(secret.text);
@@ -34,13 +34,13 @@ function parseJson(option: string, secret: Secret): Record<string, unknown> {
     parsed = undefined;
   }
   // The content is never quoted: it is a secret.
-  if (!isPlainObject(parsed)) throw new UserError(option, `${secret.source} does not hold JSON (nor the base64 of JSON)`, `Store ${WHAT} in ${secret.source}`);
+  if (!isPlainObject(parsed)) throw new UserError(option, `${secret.source} does not hold JSON (nor the base64 of JSON)`, `Store ${what} in ${secret.source}`);
   return parsed;
 }
 
 /** A credential JSON (key file or external_account configuration) read from an env var or a file. */
-function fromJson(option: string, secret: Secret): PlayCredentials {
-  const json = parseJson(option, secret);
+function fromJson(option: string, secret: Secret, what = WHAT): PlayCredentials {
+  const json = parseJson(option, secret, what);
   const base = [...secret.mask];
   if (json.type === 'service_account') {
     const { client_email: clientEmail, private_key: privateKey, private_key_id: privateKeyId } = json;
@@ -87,31 +87,40 @@ export interface CredentialRules {
   /** Absolute path of a credential JSON file (checked with pathOption first). */
   credentialsFile?: string;
   env: NodeJS.ProcessEnv;
+  /** The name messages give the variable option (default serviceAccountKeyEnv). */
+  keyEnvOption?: string;
+  /** The variable read when serviceAccountKeyEnv is left out (default PLAY_SERVICE_ACCOUNT_JSON); null: none, application default credentials straight away. */
+  defaultKeyEnv?: string | null;
+  /** What the variable holds, for messages (default: the Play key or external_account configuration). */
+  what?: string;
 }
 
 /**
  * The credentials of a run: `credentialsFile`, else the variable named by
- * serviceAccountKeyEnv (default PLAY_SERVICE_ACCOUNT_JSON), else
+ * serviceAccountKeyEnv (default `defaultKeyEnv`, PLAY_SERVICE_ACCOUNT_JSON), else
  * GOOGLE_APPLICATION_CREDENTIALS, else the metadata server. A variable named
  * explicitly must be set when a real run starts; its absence is reported as
  * `missing` so that a dry run can still show the plan.
  */
 export function resolvePlayCredentials(rules: CredentialRules): PlayCredentials {
   const { env } = rules;
+  const what = rules.what ?? WHAT;
   if (rules.credentialsFile !== undefined) {
-    return fromJson('credentialsFile', secretFromFile('credentialsFile', rules.credentialsFile, { decode: 'auto', what: WHAT })!);
+    return fromJson('credentialsFile', secretFromFile('credentialsFile', rules.credentialsFile, { decode: 'auto', what })!, what);
   }
-  const envName = rules.serviceAccountKeyEnv ?? DEFAULT_SERVICE_ACCOUNT_KEY_ENV;
-  if (env[envName]) return fromJson('serviceAccountKeyEnv', secretFromEnv('serviceAccountKeyEnv', envName, { env, decode: 'auto', what: WHAT })!);
+  const option = rules.keyEnvOption ?? 'serviceAccountKeyEnv';
+  const keyEnv = rules.serviceAccountKeyEnv ?? (rules.defaultKeyEnv === undefined ? DEFAULT_SERVICE_ACCOUNT_KEY_ENV : rules.defaultKeyEnv ?? undefined);
+  if (keyEnv && env[keyEnv]) return fromJson(option, secretFromEnv(option, keyEnv, { env, decode: 'auto', what })!, what);
   const adc = env.GOOGLE_APPLICATION_CREDENTIALS;
   if (rules.serviceAccountKeyEnv === undefined && adc) {
     if (!existsSync(adc)) throw new UserError('GOOGLE_APPLICATION_CREDENTIALS', `${adc} does not exist`, 'Point GOOGLE_APPLICATION_CREDENTIALS at a credential JSON file, or unset it');
-    const secret = secretFromFile('GOOGLE_APPLICATION_CREDENTIALS', adc, { what: WHAT })!;
-    const json = parseJson('GOOGLE_APPLICATION_CREDENTIALS', secret);
-    if (json.type === 'service_account' || json.type === 'external_account') return fromJson('GOOGLE_APPLICATION_CREDENTIALS', secret);
+    const secret = secretFromFile('GOOGLE_APPLICATION_CREDENTIALS', adc, { what })!;
+    const json = parseJson('GOOGLE_APPLICATION_CREDENTIALS', secret, what);
+    if (json.type === 'service_account' || json.type === 'external_account') return fromJson('GOOGLE_APPLICATION_CREDENTIALS', secret, what);
     // Other types (authorized_user from gcloud, impersonated_service_account…): the library reads the file itself.
     return { kind: 'application-default', source: `$GOOGLE_APPLICATION_CREDENTIALS (${adc})`, secrets: [...secret.mask, ...maskable(Object.values(json))] };
   }
+  const envName = keyEnv ?? 'GOOGLE_APPLICATION_CREDENTIALS';
   return {
     kind: 'missing',
     source: `$${envName}`,

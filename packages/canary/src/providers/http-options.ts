@@ -38,6 +38,8 @@ function parseHttpSource(m: Record<string, unknown>, at: string, ctx: SourceCont
 export const httpProviderType: MetricProviderType<HttpSource> = {
   type: 'http',
   summary: 'a health endpoint the monitor samples',
+  name: 'health endpoints',
+  checkedBeforeTraffic: false,
   keys: ['url', 'baselineUrl', 'measure', 'quantile', 'samples', 'spacing', 'timeout', 'okStatus'],
   parseSource: parseHttpSource,
   readsBaseline: (source) => !!source.baselineUrl,

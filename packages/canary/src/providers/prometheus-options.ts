@@ -48,6 +48,8 @@ function parsePrometheusSource(m: Record<string, unknown>, at: string, ctx: Sour
 export const prometheusProviderType: MetricProviderType<PrometheusSource> = {
   type: 'prometheus',
   summary: 'PromQL over the HTTP API',
+  name: 'Prometheus',
+  checkedBeforeTraffic: true,
   keys: ['query', 'numerator', 'denominator', 'missingAsZero'],
   parseSource: parsePrometheusSource,
   readsBaseline: (source, selectors) => !!selectors.baseline && usesSelector(source),

@@ -1,6 +1,6 @@
 import { displayUrl, HttpClient, HttpError, Redactor, RetryPolicy, SECRET_HEADERS, secretFromEnv } from '@shipfleet/core';
 import { abortError } from '../clock';
-import { Measurement, Version } from '../measurement';
+import { EventCounts, Measurement, Version } from '../measurement';
 import { MetricSpec, PrometheusSource } from '../metrics';
 import { promDuration, resolveTemplate } from '../template';
 import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
@@ -16,6 +16,8 @@ export interface PrometheusConfig {
   stepMs: number;
   /** Range queries: {{interval}} of each sample. */
   lookbackMs: number;
+  /** Range queries: the samples cover (time - rangeMs, time] (default: the window). */
+  rangeMs?: number;
   /** Per attempt of each query. */
   timeoutMs: number;
   /** Extra request headers (Authorization). */
@@ -195,7 +197,7 @@ export class PrometheusProvider implements MetricProvider {
       if (instant.outcome !== 'value' || !request.withSamples) return { ...instant, query, time };
       const samples = await this.samples(source, version, time, signal);
       if ('error' in samples) return { outcome: 'error', error: samples.error, query, time };
-      return { ...instant, samples: samples.values, query: `${query}; samples: ${this.display(source, version, this.config.lookbackMs)} every ${promDuration(this.config.stepMs)}`, time };
+      return { ...instant, samples: samples.values, query: `${query}; samples: ${this.display(source, version, this.config.lookbackMs)} every ${promDuration(this.config.stepMs)} over ${promDuration(this.config.rangeMs ?? this.config.windowMs)}`, time };
     } catch (err) {
       if (signal.aborted) throw abortError();
       if (err instanceof PrometheusError) return { outcome: 'error', error: err.message, query, time };
@@ -204,7 +206,7 @@ export class PrometheusProvider implements MetricProvider {
   }
 
   private async instant(source: PrometheusSource, version: Version, time: number, signal: AbortSignal): Promise<
-    { outcome: 'value'; value: number; note?: string } | { outcome: 'nodata'; reason: string } | { outcome: 'error'; error: string }
+    { outcome: 'value'; value: number; note?: string; counts?: EventCounts } | { outcome: 'nodata'; reason: string } | { outcome: 'error'; error: string }
   > {
     if (source.query !== undefined) {
       const r = instantValue(await this.client.query(this.resolve(source.query, version), time, signal));
@@ -225,16 +227,16 @@ export class PrometheusProvider implements MetricProvider {
     if (!Number.isFinite(d.value) || d.value <= 0) return { outcome: 'nodata', reason: `no requests: the denominator is ${d.value}` };
     const n = instantValue(num);
     if (n.kind === 'error') return { outcome: 'error', error: `numerator: ${n.error}` };
-    if (n.kind === 'empty') return { outcome: 'value', value: 0, note: `numerator has no series: counted as 0 of ${d.value}` };
+    if (n.kind === 'empty') return { outcome: 'value', value: 0, note: `numerator has no series: counted as 0 of ${d.value}`, counts: { events: 0, total: d.value } };
     const nan = notANumber(n.value);
     if (nan) return { outcome: 'nodata', reason: `numerator is ${nan}` };
-    return { outcome: 'value', value: n.value / d.value, note: `${n.value} / ${d.value}` };
+    return { outcome: 'value', value: n.value / d.value, note: `${n.value} / ${d.value}`, counts: { events: n.value, total: d.value } };
   }
 
   private async samples(source: PrometheusSource, version: Version, time: number, signal: AbortSignal): Promise<{ values: number[] } | { error: string }> {
-    const { stepMs, lookbackMs, windowMs } = this.config;
-    // Samples cover the window without overlap when lookback = step: (time - window, time].
-    const start = time - windowMs + stepMs;
+    const { stepMs, lookbackMs, windowMs, rangeMs = windowMs } = this.config;
+    // Samples cover (time - range, time] without overlap when lookback = step.
+    const start = time - rangeMs + stepMs;
     const range = (template: string) => this.client.queryRange(this.resolve(template, version, lookbackMs), start, time, stepMs, signal);
     if (source.query !== undefined) {
       const r = rangePoints(await range(source.query));
@@ -271,6 +273,7 @@ export function prometheusForRun({ options: o, env }: ProviderRun): { provider: 
     windowMs: o.windowMs,
     stepMs: o.sampling?.stepMs ?? o.windowMs,
     lookbackMs: o.sampling?.lookbackMs ?? o.windowMs,
+    rangeMs: o.sampling?.rangeMs ?? o.windowMs,
     timeoutMs: o.prometheus.timeoutMs,
     headers: token ? { authorization: `Bearer ${token.text}` } : undefined,
   });

@@ -45,6 +45,10 @@ export interface MetricProviderType<S extends MetricSource = MetricSource> {
   readonly type: S['provider'];
   /** What it reads, for messages: "PromQL over the HTTP API". */
   readonly summary: string;
+  /** What the plan calls it: "Prometheus", "Datadog". */
+  readonly name: string;
+  /** Whether the plan reads each of its metrics once before traffic moves (not for sources the reading itself loads, such as a health endpoint). */
+  readonly checkedBeforeTraffic: boolean;
   /** The keys of a metric that only this provider reads. */
   readonly keys: readonly string[];
   /** Checks the provider's part of one metric (`at` is "metrics[2]"); each problem is a UserError. */

@@ -1,9 +1,12 @@
 import { showValue, UserError } from '@shipfleet/core';
 import type { MetricSource } from '../metrics';
 import type { Selectors } from '../types';
+import { cloudMonitoringProviderType } from './cloud-monitoring-options';
+import { datadogProviderType } from './datadog-options';
 import { httpProviderType } from './http-options';
 import { prometheusProviderType } from './prometheus-options';
 import { MetricProviderType } from './provider';
+import { sentryProviderType } from './sentry-options';
 
 type ProviderTypes = { [K in MetricSource['provider']]: MetricProviderType<Extract<MetricSource, { provider: K }>> };
 
@@ -11,6 +14,9 @@ type ProviderTypes = { [K in MetricSource['provider']]: MetricProviderType<Extra
 export const METRIC_PROVIDERS: ProviderTypes = {
   prometheus: prometheusProviderType,
   http: httpProviderType,
+  sentry: sentryProviderType,
+  'cloud-monitoring': cloudMonitoringProviderType,
+  datadog: datadogProviderType,
 };
 
 export const DEFAULT_METRIC_PROVIDER: MetricSource['provider'] = 'prometheus';

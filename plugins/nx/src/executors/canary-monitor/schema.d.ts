@@ -37,7 +37,7 @@ export interface CanaryMonitorExecutorOptions {
   minRequests?: number;
   /** Replay recorded metrics: evaluate queries at this time (RFC 3339 or Unix seconds) instead of now, without waiting. */
   evaluationTime?: string | number;
-  /** Metrics with a Prometheus query (or numerator/denominator) or an HTTP endpoint, and success/failure conditions. */
+  /** Metrics with a Prometheus query (or numerator/denominator) or an HTTP endpoint, success/failure conditions and, for the comparison, tolerance ("+20%" default, "+50ms", "+0.5pp"), floor, unit, direction, weight, critical. */
   metrics?: Record<string, unknown>[];
   /** The Prometheus server the metrics query: {url, timeout, tokenEnv, allowHttp}. */
   prometheus?: {
@@ -49,6 +49,67 @@ export interface CanaryMonitorExecutorOptions {
     tokenEnv?: string;
     /** Allow plain http to another machine (e.g. an in-cluster http://prometheus.monitoring:9090); never together with tokenEnv (default false). */
     allowHttp?: boolean;
+  };
+  /** Google Cloud Monitoring for cloud-monitoring metrics: {project, revisions, credentialsEnv, timeout}. */
+  cloudMonitoring?: {
+    /** Google Cloud project id the Cloud Run service runs in. */
+    project?: string;
+    /** Cloud Run revision names of each version: {canary, baseline}. */
+    revisions?: {
+      /** The Cloud Run revision rolling out. */
+      canary?: string;
+      /** The revision serving the rest of the traffic. */
+      baseline?: string;
+    };
+    /** Name of the env var holding a service-account key JSON or an external_account (workload identity federation) configuration, as is or base64 (secret); default: application default credentials. */
+    credentialsEnv?: string;
+    /** Timeout of each query attempt, e.g. 10s (default 10s). */
+    timeout?: string | number;
+    /** Base URL of the Monitoring API (default https://monitoring.googleapis.com). */
+    apiUrl?: string;
+    /** Where a service account's JWT grant goes (default https://oauth2.googleapis.com/token). */
+    tokenUrl?: string;
+  };
+  /** Datadog for datadog metrics: {site or url, tags, apiKeyEnv, appKeyEnv, timeout}. */
+  datadog?: {
+    /** Datadog site: datadoghq.com (default), us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com. */
+    site?: string;
+    /** Full API base URL instead of a site (a proxy); https, or http to this machine. */
+    url?: string;
+    /** Tags of each version: {{selector}} in the queries. */
+    tags?: {
+      /** Tag filters of the canary, without braces, e.g. service:web,version:2.1.0. */
+      canary?: string;
+      /** Tag filters of the stable version. */
+      baseline?: string;
+    };
+    /** Name of the env var holding the API key (secret; default DD_API_KEY). */
+    apiKeyEnv?: string;
+    /** Name of the env var holding the application key (secret; default DD_APP_KEY). */
+    appKeyEnv?: string;
+    /** Timeout of each query attempt, e.g. 10s (default 10s). */
+    timeout?: string | number;
+  };
+  /** Sentry release health for provider "sentry" metrics: {url, organization, project, environment, release, baselineRelease, tokenEnv, timeout, minSessions}. */
+  sentry?: {
+    /** Base URL of Sentry: https, or http to this machine (default https://sentry.io). */
+    url?: string;
+    /** Organization slug. */
+    organization?: string;
+    /** Numeric project id (Project Settings > General). */
+    project?: string | number;
+    /** Only sessions of this environment, e.g. production (default: all). */
+    environment?: string;
+    /** The release rolling out, as the Sentry SDK reports it, e.g. com.acme.app@1.5.0+150 (the canary). */
+    release?: string;
+    /** The release it replaces, e.g. com.acme.app@1.4.0+140 (the baseline). */
+    baselineRelease?: string;
+    /** Name of the env var holding an auth token with org:read (secret; default SENTRY_AUTH_TOKEN). */
+    tokenEnv?: string;
+    /** Timeout of each request attempt, e.g. 10s (default 10s). */
+    timeout?: string | number;
+    /** Fewest sessions of a release in the window for a value; fewer is no data, never a rollback (default 50). */
+    minSessions?: number;
   };
   /** {canary, baseline} label selectors substituted into queries. */
   selectors?: {
@@ -72,8 +133,10 @@ export interface CanaryMonitorExecutorOptions {
     marginal?: number;
     /** Sampling step of the range queries (default 15s). */
     step?: string | number;
-    /** Lookback of each sample (default: step). */
+    /** Lookback of each sample (default: the larger of the step and twice scrapeInterval). */
     lookback?: string | number;
+    /** How often Prometheus scrapes the metrics (default 15s): each sample's lookback holds at least two scrapes. */
+    scrapeInterval?: string | number;
   };
   /** How weights are set: {type: command, setWeight (argv with {{weight}}), promote, rollback, cwd (relative to the workspace root), envVars, timeout} | {type: webhook, url, tokenEnv, timeout} | {type: kubernetes, mode: ingress-nginx|replicas, …} | {type: google-play, packageName, track, serviceAccountKeyEnv, apiUrl, tokenUrl}. */
   action?: Record<string, unknown>;
