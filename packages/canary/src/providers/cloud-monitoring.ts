@@ -5,6 +5,7 @@ import { Measurement, Version } from '../measurement';
 import { CloudMonitoringSource, MetricSpec } from '../metrics';
 import type { CloudMonitoringSettings } from '../types';
 import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
+import { readAnswer } from './answer';
 
 export const MONITORING_READ_SCOPE = 'https://www.googleapis.com/auth/monitoring.read';
 
@@ -97,11 +98,6 @@ export class CloudMonitoringClient {
     });
   }
 
-  private excerpt(body: string, max = 200): string {
-    const flat = this.redactor.redact(body.replace(/\s+/g, ' ').trim());
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-  }
-
   async list(q: TimeSeriesQuery, startMs: number, endMs: number, periodMs: number, signal?: AbortSignal): Promise<MonitoringTimeSeries[]> {
     let token: string;
     try {
@@ -130,16 +126,14 @@ export class CloudMonitoringClient {
         if (err instanceof HttpError) throw new CloudMonitoringError(`Cloud Monitoring at ${this.shown}: ${this.redactor.redact(err.detail)}`);
         throw err;
       }
-      const text = answer.text();
-      const body = parseJson(text);
-      const tries = answer.attempts > 1 ? ` (after ${answer.attempts} attempts)` : '';
+      const { body, excerpt, tries } = readAnswer(answer, this.redactor);
       if (answer.status >= 400) {
         const e = isPlainObject(body) && isPlainObject(body.error) ? body.error : undefined;
-        const what = e && typeof e.message === 'string' ? `${typeof e.status === 'string' ? `${e.status}: ` : ''}${this.redactor.redact(e.message)}` : this.excerpt(text);
+        const what = e && typeof e.message === 'string' ? `${typeof e.status === 'string' ? `${e.status}: ` : ''}${this.redactor.redact(e.message)}` : excerpt;
         throw new CloudMonitoringError(`Cloud Monitoring answered HTTP ${answer.status}, ${what}${tries}`);
       }
       if (!isPlainObject(body) || (body.timeSeries !== undefined && !Array.isArray(body.timeSeries))) {
-        throw new CloudMonitoringError(`Cloud Monitoring sent an answer that is not a ListTimeSeriesResponse: ${this.excerpt(text)}`);
+        throw new CloudMonitoringError(`Cloud Monitoring sent an answer that is not a ListTimeSeriesResponse: ${excerpt}`);
       }
       const failed = Array.isArray(body.executionErrors) ? body.executionErrors.find(isPlainObject) : undefined;
       if (failed) throw new CloudMonitoringError(`Cloud Monitoring could not read every time series: ${this.redactor.redact(String(failed.message ?? JSON.stringify(failed)))}`);
@@ -150,13 +144,6 @@ export class CloudMonitoringClient {
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A point's number: int64 (sent as a string), double or bool; a distribution needs a percentile aligner or reducer. */
 function pointValue(p: Point): number | string {

@@ -4,6 +4,7 @@ import { Measurement, Version } from '../measurement';
 import { DatadogAggregator, DatadogSource, MetricSpec } from '../metrics';
 import { resolveTemplate } from '../template';
 import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
+import { readAnswer } from './answer';
 
 /** Like Prometheus: two quick retries of a failed query (network, timeout, 429/5xx). */
 export const DATADOG_RETRY: Partial<RetryPolicy> = { attempts: 3, delayMs: 250, maxDelayMs: 2000 };
@@ -58,11 +59,6 @@ export class DatadogClient {
     });
   }
 
-  private excerpt(body: string, max = 200): string {
-    const flat = this.redactor.redact(body.replace(/\s+/g, ' ').trim());
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-  }
-
   async query(query: string, fromS: number, toS: number, signal?: AbortSignal): Promise<DatadogSeries[]> {
     let answer;
     try {
@@ -71,21 +67,14 @@ export class DatadogClient {
       if (err instanceof HttpError) throw new DatadogError(`Datadog at ${this.shown}: ${this.redactor.redact(err.detail)}`);
       throw err;
     }
-    const text = answer.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const tries = answer.attempts > 1 ? ` (after ${answer.attempts} attempts)` : '';
+    const { body, excerpt, tries } = readAnswer(answer, this.redactor);
     if (answer.status >= 400) {
-      const errors = isPlainObject(body) && Array.isArray(body.errors) ? body.errors.map(String).join('; ') : this.excerpt(text);
+      const errors = isPlainObject(body) && Array.isArray(body.errors) ? body.errors.map(String).join('; ') : excerpt;
       const hint = answer.status === 401 || answer.status === 403 ? ' (check the API and application keys, the site, and that the application key may query timeseries)' : '';
       throw new DatadogError(`Datadog answered HTTP ${answer.status}: ${this.redactor.redact(errors)}${hint}${tries}`);
     }
     if (isPlainObject(body) && body.status === 'error') throw new DatadogError(`Datadog refused the query: ${this.redactor.redact(String(body.error ?? 'no reason given'))}`);
-    if (!isPlainObject(body) || !Array.isArray(body.series)) throw new DatadogError(`Datadog sent an answer that is not a query response: ${this.excerpt(text)}`);
+    if (!isPlainObject(body) || !Array.isArray(body.series)) throw new DatadogError(`Datadog sent an answer that is not a query response: ${excerpt}`);
     return body.series as DatadogSeries[];
   }
 }

@@ -3,6 +3,7 @@ import { abortError } from '../clock';
 import { EventCounts, Measurement, Version } from '../measurement';
 import { MetricSpec, PrometheusSource } from '../metrics';
 import { promDuration, resolveTemplate } from '../template';
+import { readAnswer } from './answer';
 import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
 
 export interface PrometheusConfig {
@@ -85,12 +86,6 @@ export class PrometheusClient {
     });
   }
 
-  /** The start of an answer's body, on one line and without secrets, for a message. */
-  private excerpt(body: string, max = 200): string {
-    const flat = this.redactor.redact(body.replace(/\s+/g, ' ').trim());
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-  }
-
   private async get(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<QueryData> {
     let answer;
     try {
@@ -99,17 +94,11 @@ export class PrometheusClient {
       if (err instanceof HttpError) throw new PrometheusError(`Prometheus at ${this.shown}: ${err.detail}`);
       throw err;
     }
-    const text = answer.text();
-    let body: { status?: string; data?: QueryData; errorType?: string; error?: string } | undefined;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const tries = answer.attempts > 1 ? ` (after ${answer.attempts} attempts)` : '';
-    if (body?.status === 'error') throw new PrometheusError(`Prometheus answered HTTP ${answer.status}, ${body.errorType}: ${this.redactor.redact(String(body.error))}${tries}`, body.errorType);
-    if (answer.status >= 400) throw new PrometheusError(`Prometheus answered HTTP ${answer.status}: ${this.excerpt(text)}${tries}`);
-    if (body?.status !== 'success' || !body.data) throw new PrometheusError(`Prometheus sent an answer that is not an API response: ${this.excerpt(text)}`);
+    const read = readAnswer(answer, this.redactor);
+    const body = read.body as { status?: string; data?: QueryData; errorType?: string; error?: string } | undefined;
+    if (body?.status === 'error') throw new PrometheusError(`Prometheus answered HTTP ${read.status}, ${body.errorType}: ${this.redactor.redact(String(body.error))}${read.tries}`, body.errorType);
+    if (read.status >= 400) throw new PrometheusError(`Prometheus answered HTTP ${read.status}: ${read.excerpt}${read.tries}`);
+    if (body?.status !== 'success' || !body.data) throw new PrometheusError(`Prometheus sent an answer that is not an API response: ${read.excerpt}`);
     return body.data;
   }
 

@@ -4,6 +4,7 @@ import { formatNumber, Measurement, Version } from '../measurement';
 import { MetricSpec, SentryMeasure, SentrySource } from '../metrics';
 import type { SentrySettings } from '../types';
 import { MeasureRequest, MetricProvider, ProviderRun } from './provider';
+import { readAnswer } from './answer';
 
 export interface SentryConfig extends Omit<SentrySettings, 'tokenEnv'> {
   /** The auth token (Authorization: Bearer). */
@@ -85,11 +86,6 @@ export class SentryClient {
     return displayUrl(this.config.url).replace(/\/+$/, '');
   }
 
-  private excerpt(body: string, max = 200): string {
-    const flat = this.redactor.redact(body.replace(/\s+/g, ' ').trim());
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-  }
-
   /** GET the sessions endpoint; `params` may repeat a name (field). */
   async sessions(params: Array<[string, string]>, signal?: AbortSignal): Promise<SessionsAnswer> {
     const query = new URLSearchParams(params).toString();
@@ -100,19 +96,12 @@ export class SentryClient {
       if (err instanceof HttpError) throw new SentryError(`Sentry at ${this.shown}: ${this.redactor.redact(err.detail)}`);
       throw err;
     }
-    const text = answer.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const tries = answer.attempts > 1 ? ` (after ${answer.attempts} attempts)` : '';
+    const { body, excerpt, tries } = readAnswer(answer, this.redactor);
     if (answer.status >= 400) {
       const detail = typeof body === 'object' && body !== null && typeof (body as { detail?: unknown }).detail === 'string' ? (body as { detail: string }).detail : undefined;
-      throw new SentryError(`Sentry answered HTTP ${answer.status}: ${detail !== undefined ? this.redactor.redact(detail) : this.excerpt(text)}${tries}`);
+      throw new SentryError(`Sentry answered HTTP ${answer.status}: ${detail !== undefined ? this.redactor.redact(detail) : excerpt}${tries}`);
     }
-    if (!isSessionsAnswer(body)) throw new SentryError(`Sentry sent an answer that is not a sessions API response: ${this.excerpt(text)}`);
+    if (!isSessionsAnswer(body)) throw new SentryError(`Sentry sent an answer that is not a sessions API response: ${excerpt}`);
     return body;
   }
 }
