@@ -15,3 +15,4 @@ export * from './oci-layout';
 export * from './build-args';
 export * from './dockerfile-engine';
 export * from './daemonless';
+export * from './image-record';

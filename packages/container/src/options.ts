@@ -17,6 +17,7 @@ import {
 } from '@shipfleet/core';
 import { checkBuildArgs, looksSecret } from './build-args';
 import { ImageReference, isLoopbackRegistry, parseImageReference } from './reference';
+import { readCaFile, RegistryCa, registryCa } from './registry-ca';
 
 export type ContainerEngine = 'docker' | 'podman' | 'buildah' | 'daemonless';
 export type AppKind = 'service' | 'static';
@@ -75,6 +76,12 @@ export interface ContainerOptions {
   dockerConfig?: string;
   /** Registries spoken to over plain http (loopback ones may be without being listed). */
   insecureRegistries?: string[];
+  /**
+   * daemonless: a PEM file of the CA that signed the registry's TLS certificate, trusted besides the
+   * public CAs for the image's registry host (a base image or token service on that host included).
+   * Default: /etc/docker/certs.d/<host[:port]>/ca.crt of each registry, when it exists (as Docker).
+   */
+  caFile?: string;
   /** Work folder: layers, the OCI layout, metadata files (default tmp/container/<repository>). */
   outputPath?: string;
   /** Blobs uploaded at once (default 4). */
@@ -96,6 +103,8 @@ export interface NormalizedContainerOptions {
   passwordEnv?: string;
   dockerConfig?: string;
   insecureRegistries: string[];
+  /** daemonless: registry (host[:port] as in the references) → the CA its certificate is checked against, besides the public ones. */
+  registryCas: Record<string, RegistryCa>;
   outputPath: string;
   concurrency: number;
   timeoutMs: number;
@@ -122,6 +131,9 @@ export interface ResolvedContainerOptions {
   /** Values to mask in every output of the run. */
   secrets: string[];
 }
+
+/** What container-image uses for an option left out (stated in its schema's descriptions: a schema default would clash between the engines' options). */
+export const CONTAINER_IMAGE_DEFAULTS = { engine: 'auto', kind: 'service', concurrency: 4, timeout: '30s' } as const;
 
 export const DEFAULT_BASE_IMAGES: Record<AppKind, string> = {
   service: 'docker.io/library/node:20-slim',
@@ -171,7 +183,7 @@ function defaultEntrypoint(appDir: string): string[] | undefined {
  * Validates the options of a container build and push; each problem is a UserError naming the
  * option. A dry run without the password variable set shows it as missing (with a warning).
  */
-export function resolveContainerOptions(given: Partial<ContainerOptions>, ctx: { workspaceRoot: string; projectRoot: string; projectName?: string }, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}, dryRun = false): ResolvedContainerOptions {
+export function resolveContainerOptions(given: Partial<ContainerOptions>, ctx: { workspaceRoot: string; projectRoot: string; projectName?: string; dockerCertsDir?: string }, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}, dryRun = false): ResolvedContainerOptions {
   if (!isPlainObject(given)) throw new UserError('options', 'must be an object', 'Pass the options as a map, e.g. {"image": "ghcr.io/acme/api"}');
   const raw = given as Record<string, unknown>;
   const imageText = requiredOption('image', raw.image === '' ? undefined : (raw.image as string | undefined), 'Give the image to push, without tag, e.g. "image": "ghcr.io/acme/api"');
@@ -226,7 +238,7 @@ export function resolveContainerOptions(given: Partial<ContainerOptions>, ctx: {
   const concurrency = positiveIntegerOption('concurrency', raw.concurrency, { max: 16 }) ?? 4;
   const timeoutMs = durationOption('timeout', raw.timeout, { min: 1000 }) ?? 30_000;
 
-  const out: NormalizedContainerOptions = { engine, image, imageName, tags, platforms, labels: { ...oci, ...labels }, sourceDateEpoch, usernameEnv, passwordEnv, dockerConfig, insecureRegistries, outputPath, concurrency, timeoutMs };
+  const out: NormalizedContainerOptions = { engine, image, imageName, tags, platforms, labels: { ...oci, ...labels }, sourceDateEpoch, usernameEnv, passwordEnv, dockerConfig, insecureRegistries, registryCas: {}, outputPath, concurrency, timeoutMs };
 
   if (engine === 'daemonless') {
     for (const o of ['buildArgs', 'buildSecrets', 'target', 'cacheRef'] as const) if (raw[o] !== undefined) throw new UserError(o, 'applies to Dockerfile builds only', existsSync(dockerfilePath) ? 'Remove it, or set engine to docker, podman or buildah' : `Remove it, or add ${dockerfilePath}`);
@@ -247,7 +259,14 @@ export function resolveContainerOptions(given: Partial<ContainerOptions>, ctx: {
     const exclude = stringListOption('exclude', raw.exclude, { example: 'test/**' }) ?? [];
     const defaultEnv: Record<string, string> = kind === 'service' ? { NODE_ENV: 'production', PORT: String(port) } : {};
     out.daemonless = { kind, appDir, baseImage, baseImageName, entrypoint, cmd: list('cmd', raw.cmd), env: { ...defaultEnv, ...imageEnv }, workdir, user, port, exclude };
+    const caPath = path('caFile', raw.caFile, 'file');
+    const caFile = caPath ? readCaFile(caPath, 'caFile') : undefined;
+    for (const registry of new Set([image.registry, baseImage.registry])) {
+      const ca = registryCa(registry, { caFile, imageRegistry: image.registry, certsDir: ctx.dockerCertsDir });
+      if (ca) out.registryCas[registry] = ca;
+    }
   } else {
+    if (raw.caFile !== undefined) throw new UserError('caFile', `applies to daemonless builds only (the engine here is ${engine}, from ${dockerfilePath})`, `Give the CA to ${engine} itself (docker: /etc/docker/certs.d/<host[:port]>/ca.crt; podman, buildah: /etc/containers/certs.d/<host[:port]>/ca.crt), or set engine to daemonless`);
     for (const o of ['kind', 'appDir', 'baseImage', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'port', 'exclude'] as const) if (raw[o] !== undefined) throw new UserError(o, `applies to daemonless builds only (the engine here is ${engine}, from ${dockerfilePath})`, 'Set it in the Dockerfile, or set engine to daemonless');
     if (!existsSync(dockerfilePath)) throw new UserError('dockerfile', `${dockerfilePath} does not exist`, 'Point dockerfile at it, or set engine to daemonless to build without one');
     const buildArgs = stringMap('buildArgs', raw.buildArgs, ENV_NAME, '{"NODE_VERSION": "20"}');

@@ -102,7 +102,7 @@ export function buildContainerPlan(resolved: ResolvedContainerOptions, context: 
     }
     ctx.log(`${registry}: ${credentials ? `credentials from ${credentials.source}` : 'anonymous'}`);
     const client = new RegistryClient({
-      registry, credentials, insecureRegistries: o.insecureRegistries, scopes, retry: context.retry, timeoutMs: o.timeoutMs, chunkSize: context.chunkSize,
+      registry, credentials, insecureRegistries: o.insecureRegistries, ca: o.registryCas[registry]?.pem, caSource: o.registryCas[registry]?.file, scopes, retry: context.retry, timeoutMs: o.timeoutMs, chunkSize: context.chunkSize,
       signal: ctx.signal, stats, log: (l) => ctx.log(redactor.redact(l)),
       addSecret: (v) => { try { ctx.addSecret(v); } catch { /* too short to mask */ } },
     });
@@ -112,12 +112,13 @@ export function buildContainerPlan(resolved: ResolvedContainerOptions, context: 
   const pull = (repo: string) => `repository:${repo}:pull`;
   const pushScope = `repository:${o.image.repository}:pull,push`;
   const sameRegistry = d.baseImage.registry === o.image.registry;
+  const tls = (registry: string) => (o.registryCas[registry] ? `; TLS certificate checked against the CA in ${o.registryCas[registry].file} besides the public ones` : '');
 
   const steps: Step[] = [
     prepare,
     taskStep(
       `Resolve base image ${d.baseImageName}`,
-      `GET /v2/${d.baseImage.repository}/manifests/${d.baseImage.digest ?? d.baseImage.tag} on ${d.baseImage.registry} (OCI or Docker index), then the manifest and config of ${o.platforms?.length ? o.platforms.join(', ') : 'every platform it lists'}; the base is pinned to the digest it resolves to`,
+      `GET /v2/${d.baseImage.repository}/manifests/${d.baseImage.digest ?? d.baseImage.tag} on ${d.baseImage.registry} (OCI or Docker index), then the manifest and config of ${o.platforms?.length ? o.platforms.join(', ') : 'every platform it lists'}; the base is pinned to the digest it resolves to${tls(d.baseImage.registry)}`,
       async (ctx) => {
         const client = await clientFor(d.baseImage.registry, ctx, sameRegistry ? [pushScope, pull(d.baseImage.repository)] : [pull(d.baseImage.repository)]);
         state.base = await resolveBaseImage(client, d.baseImage, d.baseImageName, o.platforms);
@@ -146,7 +147,7 @@ export function buildContainerPlan(resolved: ResolvedContainerOptions, context: 
     ),
     taskStep(
       `Push ${refs.join(', ')}`,
-      `HEAD each blob on ${o.image.registry}/${o.image.repository} and send only the missing ones (${sameRegistry ? `base layers mounted from ${d.baseImage.repository}` : `base layers copied from ${d.baseImage.registry}`}; uploads in one PUT, or PATCH chunks, ${o.concurrency} at a time), then each platform's manifest and the index under ${o.tags.join(', ')}; the registry's Docker-Content-Digest is checked against the local sha256. Credentials: ${o.usernameEnv ? `$${o.usernameEnv}/$${o.passwordEnv}` : `the Docker config (${configPath})`}`,
+      `HEAD each blob on ${o.image.registry}/${o.image.repository} and send only the missing ones (${sameRegistry ? `base layers mounted from ${d.baseImage.repository}` : `base layers copied from ${d.baseImage.registry}`}; uploads in one PUT, or PATCH chunks, ${o.concurrency} at a time), then each platform's manifest and the index under ${o.tags.join(', ')}; the registry's Docker-Content-Digest is checked against the local sha256. Credentials: ${o.usernameEnv ? `$${o.usernameEnv}/$${o.passwordEnv}` : `the Docker config (${configPath})`}${tls(o.image.registry)}`,
       async (ctx) => {
         const client = await clientFor(o.image.registry, ctx, [pushScope, ...(sameRegistry ? [pull(d.baseImage.repository)] : [])]);
         const baseClient = state.clients.get(d.baseImage.registry)!;

@@ -3,9 +3,12 @@
 // Bearer challenges, credential helpers; and the layer writer's reproducibility.
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { HttpError, UserError } from '@shipfleet/core';
+import { makeTestPki } from '../../../tools/oci-registry/pki';
 import { credentialsFromDockerConfig, readDockerConfig } from './docker-config';
 import { sha256Digest } from './digest';
 import { buildLayer } from './layer';
@@ -17,9 +20,10 @@ const PASSWORD = 'registry-password-123';
 const TOKEN = 'issued-bearer-token-0123456789';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer, seen: Seen[]) => void) {
+/** On 127.0.0.1 (or `host`), over https with `tls`. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer, seen: Seen[]) => void, tls?: { cert: Buffer; key: Buffer }, host = '127.0.0.1') {
   const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -27,10 +31,11 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       handler(req, res, body, seen);
     });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  };
+  const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
   const port = (server.address() as AddressInfo).port;
-  return { host: `127.0.0.1:${port}`, seen, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return { host: `${host}:${port}`, seen, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -111,6 +116,51 @@ describe('RegistryClient', () => {
     });
     closers.push(registry.close);
     await expect(new RegistryClient({ registry: registry.host }).uploadBlob('a/b', bufferBlobSource(Buffer.from('x')))).rejects.toThrow(/content changed on the way/);
+  });
+});
+
+describe('a registry behind a private CA', () => {
+  const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'shipfleet-registry-pki-')));
+  const tls = { cert: readFileSync(pki.certFile), key: readFileSync(pki.keyFile) };
+  const blobSize = String(20 * 2 ** 20);
+
+  /** A token service on `tokenHost`, and a registry on 127.0.0.1 that sends clients to it; HEAD of any blob: 200 with a 20 MiB Content-Length. */
+  async function stand(tokenHost: string) {
+    const tokens = await serve((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: TOKEN, expires_in: 300 })), tls, tokenHost);
+    closers.push(tokens.close);
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401, { 'www-authenticate': `Bearer realm="https://${tokens.host}/token",service="test-registry"` }).end();
+      if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': blobSize, 'docker-content-digest': req.url!.split('/').pop()! }).end();
+      res.writeHead(200).end('{}');
+    }, tls);
+    closers.push(registry.close);
+    return { tokens, registry };
+  }
+  const digest = sha256Digest(Buffer.from('a large layer'));
+
+  it('trusts the CA for the registry and a token service on its host; a HEAD on a blob over 10 MiB is not "too large"', async () => {
+    const { tokens, registry } = await stand('127.0.0.1');
+    const client = new RegistryClient({ registry: registry.host, ca: pki.caPem, scopes: ['repository:acme/api:pull'] });
+    expect(await client.hasBlob('acme/api', digest)).toBe(true);
+    expect(tokens.seen).toHaveLength(1);
+  });
+
+  it('a token service on another host is checked against the public CAs only', async () => {
+    const { tokens, registry } = await stand('localhost');
+    const client = new RegistryClient({ registry: registry.host, ca: pki.caPem, retry: { attempts: 1 } });
+    const err = await client.hasBlob('acme/api', digest).then(() => undefined, (e) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err).toMatchObject({ kind: 'tls', url: `https://${tokens.host}/token` });
+    expect(tokens.seen).toHaveLength(0);
+  });
+
+  it('without the CA: a UserError naming caFile', async () => {
+    const { registry } = await stand('127.0.0.1');
+    const err = await new RegistryClient({ registry: registry.host, retry: { attempts: 1 } }).hasBlob('acme/api', digest).then(() => undefined, (e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.option).toBe('caFile');
+    expect(err.message).toMatch(/TLS certificate is signed by a CA that is not trusted here/);
+    expect(err.message).toContain(`/etc/docker/certs.d/${registry.host}/ca.crt`);
   });
 });
 

@@ -1,10 +1,11 @@
 // A client of the OCI Distribution API (https://github.com/opencontainers/distribution-spec):
 // blob HEAD/GET, cross-repository mount, monolithic and chunked uploads, manifest GET/PUT, with
 // anonymous, Basic and Bearer-token auth. Every request goes through core's HttpClient (timeouts,
-// retries, no credential in a message, secret headers dropped on a redirect to another host).
+// retries, no credential in a message, secret headers dropped on a redirect to another host,
+// a private CA trusted for the registry's host).
 import { createReadStream } from 'fs';
 import { Readable, Transform } from 'stream';
-import { HttpCallOptions, HttpClient, HttpError, HttpResponse, RetryPolicy, UserError } from '@shipfleet/core';
+import { HttpCallOptions, HttpClient, HttpClientOptions, HttpError, HttpResponse, RetryPolicy, UserError } from '@shipfleet/core';
 import { Digest, isDigest, sha256Digest } from './digest';
 import { RegistryCredentials } from './docker-config';
 import { MANIFEST_ACCEPT } from './media-types';
@@ -34,6 +35,14 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials;
   /** Registries spoken to over plain http (besides loopback ones, which fall back to http when https does not answer). */
   insecureRegistries?: readonly string[];
+  /**
+   * PEM of the CA that signed the registry's certificate, trusted besides the public CAs for the
+   * registry's host: its API, redirects from it, and a token service (bearer realm) on the same host
+   * name. A realm on another host is checked against the public CAs only.
+   */
+  ca?: string;
+  /** Where `ca` comes from, for messages (caFile, /etc/docker/certs.d/…). */
+  caSource?: string;
   /** Token scopes asked for at once, e.g. repository:acme/api:pull,push and repository:library/node:pull. */
   scopes?: readonly string[];
   retry?: Partial<RetryPolicy>;
@@ -96,6 +105,8 @@ export class RegistryClient {
   readonly registry: string;
   readonly stats: RegistryStats;
   private readonly http: HttpClient;
+  /** For a token realm on another host: without the registry's CA. */
+  private readonly publicHttp: HttpClient;
   private base?: string;
   private challenge?: Challenge;
   private scopes: Set<string>;
@@ -106,7 +117,7 @@ export class RegistryClient {
     this.registry = o.registry;
     this.stats = o.stats ?? emptyRegistryStats();
     this.scopes = new Set(o.scopes ?? []);
-    this.http = new HttpClient({
+    const defaults: HttpClientOptions = {
       timeoutMs: o.timeoutMs ?? 30_000,
       retry: o.retry,
       signal: o.signal,
@@ -115,7 +126,9 @@ export class RegistryClient {
         this.stats.retries++;
         o.log?.(`retrying ${e.method} ${e.url} (${e.response ? e.response.status : e.error?.code ?? e.error?.kind}), attempt ${e.attempt + 1} of ${e.attempts}, in ${e.delayMs} ms`);
       },
-    });
+    };
+    this.http = new HttpClient({ ...defaults, ca: o.ca });
+    this.publicHttp = o.ca ? new HttpClient(defaults) : this.http;
     const c = o.credentials;
     if (c?.username !== undefined && c.password !== undefined) this.basic = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
   }
@@ -140,11 +153,19 @@ export class RegistryClient {
         else if (res.status !== 200) throw new HttpError({ kind: 'status', method: 'GET', url: `${scheme}://${host}/v2/`, detail: `${res.status}: not an OCI registry API (${registryErrors(res)})`, status: res.status, retryable: false });
         return;
       } catch (err) {
+        if (err instanceof HttpError && err.kind === 'tls') throw this.untrusted(err);
         lastError = err;
         if (!(err instanceof HttpError) || err.kind !== 'network') throw err;
       }
     }
     throw lastError;
+  }
+
+  private untrusted(err: HttpError): UserError {
+    const fix = this.o.ca
+      ? `Check that ${this.o.caSource ?? 'caFile'} holds the CA that signed the certificate of ${this.registry}, and that the certificate names this host and is in date`
+      : `If ${this.registry} uses a private CA, give its certificate (PEM) in caFile, or put it at /etc/docker/certs.d/${this.registry}/ca.crt`;
+    return new UserError('caFile', `${this.registry}: ${err.detail}`, fix);
   }
 
   private pickChallenge(res: HttpResponse): Challenge | undefined {
@@ -183,17 +204,18 @@ export class RegistryClient {
     }
     const scopes = [...new Set([...(c.params.scope ? c.params.scope.split(' ') : []), ...this.scopes])].sort();
     const id = this.o.credentials?.identityToken;
+    const http = registryHostname(url.host).toLowerCase() === registryHostname(registryApiHost(this.registry)).toLowerCase() ? this.http : this.publicHttp;
     let res: HttpResponse;
     if (id) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: id, client_id: 'shipfleet', ...(c.params.service ? { service: c.params.service } : {}), scope: scopes.join(' ') });
-      res = await this.http.request('POST', realm, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, throwHttpErrors: false });
+      res = await http.request('POST', realm, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, throwHttpErrors: false });
     } else {
       const query = new URLSearchParams();
       if (c.params.service) query.set('service', c.params.service);
       for (const s of scopes) query.append('scope', s);
       if (this.o.credentials?.username) query.set('account', this.o.credentials.username);
       url.search = query.toString();
-      res = await this.http.request('GET', url.href, { headers: this.basic ? { authorization: this.basic } : {}, throwHttpErrors: false });
+      res = await http.request('GET', url.href, { headers: this.basic ? { authorization: this.basic } : {}, throwHttpErrors: false });
     }
     if (res.status === 401 || res.status === 403) {
       if (!this.basic && !id) throw this.noCredentials();
@@ -234,8 +256,7 @@ export class RegistryClient {
 
   async hasBlob(repository: string, digest: Digest): Promise<boolean> {
     const path = `/v2/${repository}/blobs/${digest}`;
-    // A HEAD answer carries the blob's Content-Length and no body: core's size cap must not apply to it.
-    const res = await this.send('HEAD', path, { maxResponseBytes: Number.MAX_SAFE_INTEGER });
+    const res = await this.send('HEAD', path);
     if (res.status === 200) return true;
     if (res.status === 404) return false;
     return this.fail('HEAD', path, res, `the check for blob ${digest}`);

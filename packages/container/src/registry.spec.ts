@@ -4,7 +4,6 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Logger, runPlan } from '@shipfleet/core';
 import { registryMissing, startRegistry, TestRegistry } from '../../../tools/oci-registry/server';
-import { trustCaInThisProcess } from '../../../tools/oci-registry/trust';
 import { pushSyntheticBase } from '../../../tools/oci-registry/synthetic-base';
 import { copyToOciLayout, inspectConfig, inspectRaw, SkopeoAuth, umociUnpack } from '../../../tools/oci-registry/skopeo';
 import { sha256Digest } from './digest';
@@ -55,7 +54,6 @@ describeReal('daemonless build pushed to a real registry (htpasswd, TLS)', () =>
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
-    await trustCaInThisProcess(registry.pki.caPem);
     [[user, password]] = Object.entries(registry.users);
     auth = { certDir: registry.pki.certDir, creds: `${user}:${password}` };
     await pushSyntheticBase(registry.host, 'base/node', '20', auth);
@@ -67,10 +65,12 @@ describeReal('daemonless build pushed to a real registry (htpasswd, TLS)', () =>
   });
 
   const env = () => ({ REG_USER: user, REG_PASSWORD: password, HOME: work });
-  async function push(extra: Partial<ContainerOptions> = {}, context: ContainerPlanContext = {}): Promise<Pushed> {
+  // An empty Docker certs.d: what this machine has in /etc/docker/certs.d plays no part.
+  const noCertsDir = () => mkdtempSync(join(tmpdir(), 'shipfleet-certs.d-'));
+  async function push(extra: Partial<ContainerOptions> = {}, context: ContainerPlanContext = {}, dockerCertsDir = noCertsDir()): Promise<Pushed> {
     const resolved = resolveContainerOptions(
-      { image: `${registry.host}/acme/api`, tags: ['1.0.0', 'latest'], engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, usernameEnv: 'REG_USER', passwordEnv: 'REG_PASSWORD', source: 'https://github.com/acme/api', revision: '3f2c1ab', version: '1.0.0', outputPath: join(work, 'out'), ...extra },
-      { workspaceRoot: work, projectRoot: app },
+      { image: `${registry.host}/acme/api`, tags: ['1.0.0', 'latest'], engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, usernameEnv: 'REG_USER', passwordEnv: 'REG_PASSWORD', source: 'https://github.com/acme/api', revision: '3f2c1ab', version: '1.0.0', outputPath: join(work, 'out'), caFile: registry.pki.caFile, ...extra },
+      { workspaceRoot: work, projectRoot: app, dockerCertsDir },
       env(),
     );
     const { plan, result, secrets } = buildContainerPlan(resolved, { env: env(), retry: { delayMs: 10 }, ...context });
@@ -153,6 +153,24 @@ describeReal('daemonless build pushed to a real registry (htpasswd, TLS)', () =>
     expect(again.result.push).toMatchObject({ uploaded: 0, present: 6 });
   });
 
+  it('without caFile the CA comes from Docker\'s certs.d/<host:port>/ca.crt; with neither the run stops naming caFile', async () => {
+    const certsDir = noCertsDir();
+    mkdirSync(join(certsDir, registry.host));
+    writeFileSync(join(certsDir, registry.host, 'ca.crt'), registry.pki.caPem);
+    const viaCertsD = await push({ caFile: undefined }, {}, certsDir);
+    expect(viaCertsD.digest).toBe(first.digest);
+    expect(viaCertsD.lines.join('\n')).not.toContain(password);
+
+    const resolved = resolveContainerOptions({ image: `${registry.host}/acme/api`, engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, usernameEnv: 'REG_USER', passwordEnv: 'REG_PASSWORD', outputPath: join(work, 'out-untrusted') }, { workspaceRoot: work, projectRoot: app, dockerCertsDir: noCertsDir() }, env());
+    const { plan, secrets } = buildContainerPlan(resolved, { env: env() });
+    const logger = capture();
+    const report = await runPlan(plan, { logger, secrets, handleSignals: false });
+    expect(report.status).toBe('failed');
+    expect(report.error).toMatch(/Option "caFile"/);
+    expect(report.error).toMatch(/TLS certificate is signed by a CA that is not trusted here/);
+    expect(logger.lines.join('\n')).not.toContain(password);
+  });
+
   it('a one-file code change uploads only the app layer (and the two small configs)', async () => {
     writeFileSync(join(app, 'server.js'), 'require("http").createServer((q, s) => s.end("ok v2")).listen(process.env.PORT);\n');
     const changed = await push();
@@ -183,7 +201,7 @@ describeReal('daemonless build pushed to a real registry (htpasswd, TLS)', () =>
 
   it('wrong credentials stop the run naming the option, without the password', async () => {
     const wrong = 'not-the-password-123';
-    const resolved = resolveContainerOptions({ image: `${registry.host}/acme/api`, engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, usernameEnv: 'U', passwordEnv: 'P', outputPath: join(work, 'out-wrong') }, { workspaceRoot: work, projectRoot: app }, { U: user, P: wrong });
+    const resolved = resolveContainerOptions({ image: `${registry.host}/acme/api`, engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, usernameEnv: 'U', passwordEnv: 'P', outputPath: join(work, 'out-wrong'), caFile: registry.pki.caFile }, { workspaceRoot: work, projectRoot: app }, { U: user, P: wrong });
     const { plan, secrets } = buildContainerPlan(resolved, { env: { HOME: work } });
     const logger = capture();
     const report = await runPlan(plan, { logger, secrets, handleSignals: false });
@@ -200,7 +218,6 @@ describeReal('token auth (a token server the registry trusts), credentials from 
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: 'token' });
-    await trustCaInThisProcess(registry.pki.caPem);
     const [[user, password]] = Object.entries(registry.users);
     auth = { certDir: registry.pki.certDir, creds: `${user}:${password}` };
     await pushSyntheticBase(registry.host, 'base/node', '20', auth);
@@ -215,7 +232,8 @@ describeReal('token auth (a token server the registry trusts), credentials from 
   it('asks the token server for push on the target and pull on the mount source, and pushes', async () => {
     const app = makeApp();
     const env = { HOME: work };
-    const resolved = resolveContainerOptions({ image: `${registry.host}/acme/web`, engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, outputPath: join(work, 'out') }, { workspaceRoot: work, projectRoot: app }, env);
+    // The token server is on the registry's host (another port): the same CA applies to it.
+    const resolved = resolveContainerOptions({ image: `${registry.host}/acme/web`, engine: 'daemonless', appDir: app, baseImage: `${registry.host}/base/node:20`, outputPath: join(work, 'out'), caFile: registry.pki.caFile }, { workspaceRoot: work, projectRoot: app }, env);
     const { plan, secrets, result } = buildContainerPlan(resolved, { env });
     const logger = capture();
     const report = await runPlan(plan, { logger, secrets, handleSignals: false });

@@ -1,4 +1,5 @@
-import { httpRequest, HttpRequestOptions, HttpResponse } from './request';
+import type { Agent } from 'https';
+import { httpRequest, HttpRequestOptions, HttpResponse, newCaAgent, requestWithAgent } from './request';
 
 export type HttpClientOptions = Omit<HttpRequestOptions, 'url' | 'method' | 'json' | 'body' | 'query'> & {
   /** Paths given to request() are appended to it. */
@@ -12,9 +13,13 @@ const lowerKeys = (h: Record<string, string> = {}) => Object.fromEntries(Object.
 /**
  * httpRequest with defaults shared by the calls of one API (base URL,
  * headers such as Authorization, retry policy, timeout, hooks). A call's own
- * options win; headers and retry settings are merged.
+ * options win; headers and retry settings are merged. With a `ca`, https
+ * requests share one keep-alive agent of the client's (a call with a `ca` of
+ * its own gets one for that call).
  */
 export class HttpClient {
+  private agent?: Agent;
+
   constructor(readonly defaults: HttpClientOptions = {}) {}
 
   url(pathOrUrl: string): string {
@@ -22,9 +27,9 @@ export class HttpClient {
     return base && !/^https?:\/\//i.test(pathOrUrl) ? `${base.replace(/\/+$/, '')}/${pathOrUrl.replace(/^\/+/, '')}` : pathOrUrl;
   }
 
-  request(method: string, pathOrUrl: string, options: HttpCallOptions = {}): Promise<HttpResponse> {
+  async request(method: string, pathOrUrl: string, options: HttpCallOptions = {}): Promise<HttpResponse> {
     const { baseUrl: _baseUrl, ...defaults } = this.defaults;
-    return httpRequest({
+    const merged: HttpRequestOptions = {
       ...defaults,
       ...options,
       method,
@@ -32,7 +37,16 @@ export class HttpClient {
       headers: { ...lowerKeys(defaults.headers), ...lowerKeys(options.headers) },
       secretHeaders: [...(defaults.secretHeaders ?? []), ...(options.secretHeaders ?? [])],
       retry: { ...defaults.retry, ...options.retry },
-    });
+    };
+    if (merged.ca === undefined || (options.ca !== undefined && options.ca !== defaults.ca)) return httpRequest(merged);
+    this.agent ??= newCaAgent(merged);
+    return requestWithAgent(merged, this.agent);
+  }
+
+  /** Closes the connections kept open by a `ca` client's agent (requests in flight fail); later requests open new ones. */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   /** request(), then the answer's body as JSON (Accept: application/json unless given). */

@@ -1,12 +1,13 @@
 /**
  * What went wrong: `status` an answer outside 2xx; `network` no answer (reset,
- * refused, DNS…); `timeout` an attempt took longer than its timeout;
- * `too-large` the answer passed the size cap; `redirect` too many or a bad
- * one; `body` the request body could not be read (e.g. a missing file);
- * `request` the request itself cannot be sent; `invalid-json` an answer that
- * should be JSON is not.
+ * refused, DNS…); `tls` the server's certificate was not accepted (an
+ * unknown CA, expired, another name: `code` says which); `timeout` an
+ * attempt took longer than its timeout; `too-large` the answer passed the
+ * size cap; `redirect` too many or a bad one; `body` the request body could
+ * not be read (e.g. a missing file); `request` the request itself cannot be
+ * sent; `invalid-json` an answer that should be JSON is not.
  */
-export type HttpErrorKind = 'status' | 'network' | 'timeout' | 'too-large' | 'redirect' | 'body' | 'request' | 'invalid-json';
+export type HttpErrorKind = 'status' | 'network' | 'tls' | 'timeout' | 'too-large' | 'redirect' | 'body' | 'request' | 'invalid-json';
 
 /**
  * A failed HTTP request. The message is `METHOD URL failed: detail`, with the
@@ -21,7 +22,7 @@ export class HttpError extends Error {
   /** The message after "METHOD URL failed: ". */
   readonly detail: string;
   readonly status?: number;
-  /** Network error code (ECONNREFUSED, UND_ERR_SOCKET…). */
+  /** Network or certificate error code (ECONNREFUSED, UND_ERR_SOCKET, SELF_SIGNED_CERT_IN_CHAIN…). */
   readonly code?: string;
   /** The start of the answer's body, one line, secrets masked. */
   readonly bodyExcerpt?: string;

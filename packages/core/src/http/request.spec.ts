@@ -1,8 +1,10 @@
-import { createReadStream, mkdtempSync, writeFileSync } from 'fs';
+import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { makeTestPki, TestPki } from '../../../../tools/oci-registry/pki';
 import { HttpAbortedError, HttpClient, HttpError, httpJson, httpRequest, HttpRetryEvent, parseRetryAfter } from './index';
 
 const TOKEN = 'tok_9f8e7d6c5b4a3f2e1d0c';
@@ -18,24 +20,30 @@ interface Seen {
 interface TestServer {
   url: string;
   seen: Seen[];
+  /** TCP connections accepted. */
+  connections: number;
   close(): Promise<void>;
 }
 
-/** A server on 127.0.0.1 (port 0) answering with `handler`; records every request it gets. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, seen: Seen[]) => void): Promise<TestServer> {
+/** A server on 127.0.0.1 (port 0) answering with `handler`, over https with `tls`; records every request it gets. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, seen: Seen[]) => void, tls?: { cert: Buffer; key: Buffer }): Promise<TestServer> {
   const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), time: Date.now() });
       handler(req, res, seen);
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
+  let connections = 0;
+  server.on('connection', () => { connections++; });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    get connections() { return connections; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
@@ -47,8 +55,8 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 
 const fast = { delayMs: 5, maxDelayMs: 2000 };
 let servers: TestServer[] = [];
-const start = async (handler: Parameters<typeof serve>[0]) => {
-  const s = await serve(handler);
+const start = async (handler: Parameters<typeof serve>[0], tls?: Parameters<typeof serve>[1]) => {
+  const s = await serve(handler, tls);
   servers.push(s);
   return s;
 };
@@ -236,6 +244,108 @@ describe('httpRequest', () => {
     const err = await failure(httpRequest({ url: s.url, method: 'POST', body: () => ({ data: createReadStream(join(dir, 'missing')), length: 1 }), retry: fast }));
     expect(err).toMatchObject({ kind: 'body', retryable: false, attempts: 1 });
     expect(err.message).toMatch(/could not read the request body: ENOENT/);
+  });
+});
+
+describe('answers without a body', () => {
+  it('HEAD, 204 and 304 are not limited by their Content-Length; a GET still is', async () => {
+    const big = String(20 * 2 ** 20);
+    const s = await start((req, res) => {
+      if (req.url === '/empty') return void res.writeHead(204).end();
+      if (req.url === '/unchanged') return void res.writeHead(304, { 'content-length': big, etag: '"v1"' }).end();
+      res.writeHead(200, { 'content-length': big, 'content-type': 'application/octet-stream' });
+      if (req.method === 'HEAD') return void res.end();
+      res.flushHeaders();
+    });
+    const head = await httpRequest({ url: `${s.url}/blob`, method: 'HEAD' });
+    expect([head.status, head.headers['content-length'], head.body.length]).toEqual([200, big, 0]);
+    expect((await httpRequest({ url: `${s.url}/empty`, method: 'DELETE', maxResponseBytes: 10 })).status).toBe(204);
+    expect((await httpRequest({ url: `${s.url}/unchanged`, maxResponseBytes: 10, throwHttpErrors: false })).status).toBe(304);
+    expect((await failure(httpRequest({ url: `${s.url}/blob`, retry: { attempts: 1 } }))).kind).toBe('too-large');
+  });
+});
+
+describe('https with a ca (a private CA)', () => {
+  let pki: TestPki;
+  let tls: { cert: Buffer; key: Buffer };
+  beforeAll(() => {
+    pki = makeTestPki(mkdtempSync(join(tmpdir(), 'shipfleet-http-pki-')));
+    tls = { cert: readFileSync(pki.certFile), key: readFileSync(pki.keyFile) };
+  });
+
+  it('fails without ca with a certificate error, not retried and without secrets; succeeds with it', async () => {
+    const s = await start((req, res) => json(res, 200, { path: req.url }), tls);
+    const err = await failure(httpRequest({ url: `${s.url}/v2/?token=${TOKEN}`, headers: { authorization: `Bearer ${TOKEN}` }, retry: fast }));
+    expect(err).toMatchObject({ kind: 'tls', retryable: false, attempts: 1 });
+    expect(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']).toContain(err.code);
+    expect(err.message).toMatch(new RegExp(`^GET ${s.url}/v2/ failed: the server's TLS certificate is signed by a CA that is not trusted here \\(${err.code}: `));
+    expect(err.message).not.toContain(TOKEN);
+    expect(s.seen).toHaveLength(0);
+
+    expect((await httpRequest({ url: `${s.url}/a`, ca: pki.caPem })).json()).toEqual({ path: '/a' });
+    expect((await httpRequest({ url: `${s.url}/b`, ca: [readFileSync(pki.caFile)] })).json()).toEqual({ path: '/b' });
+    // Its own CA is trusted besides the public ones, not instead: another private CA does not vouch for this server.
+    const other = makeTestPki(mkdtempSync(join(tmpdir(), 'shipfleet-http-pki-')));
+    expect(await failure(httpRequest({ url: s.url, ca: other.caPem, retry: fast }))).toMatchObject({ kind: 'tls' });
+    expect(await failure(httpRequest({ url: s.url, ca: 'not a certificate' }))).toMatchObject({ kind: 'request', message: expect.stringMatching(/holds no PEM certificate/) });
+  });
+
+  it('an HttpClient keeps one agent: its requests share a kept-alive connection', async () => {
+    const s = await start((req, res) => json(res, 200, { path: req.url }), tls);
+    const client = new HttpClient({ baseUrl: s.url, ca: pki.caPem });
+    expect(await client.json('GET', '/one')).toEqual({ path: '/one' });
+    expect(await client.json('GET', '/two')).toEqual({ path: '/two' });
+    expect(await client.json('POST', '/three', { json: { a: 1 } })).toEqual({ path: '/three' });
+    expect(s.connections).toBe(1);
+    client.close();
+    expect(await client.json('GET', '/four')).toEqual({ path: '/four' });
+    expect(s.connections).toBe(2);
+    client.close();
+    await expect(new HttpClient({ baseUrl: s.url }).json('GET', '/x', { retry: { attempts: 1 } })).rejects.toMatchObject({ kind: 'tls' });
+  });
+
+  it('drops secret headers on a redirect to another origin, keeps them on the same one', async () => {
+    const other = await start((req, res) => json(res, 200, { at: req.url, auth: req.headers.authorization ?? null }), tls);
+    const first = await start((req, res) => {
+      if (req.url === '/same') { res.writeHead(307, { location: '/landing' }); return void res.end(); }
+      if (req.url === '/away') { res.writeHead(302, { location: `${other.url}/landing` }); return void res.end(); }
+      json(res, 200, { at: req.url, auth: req.headers.authorization ?? null });
+    }, tls);
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'X-Vault-Token': TOKEN };
+    const away = await httpRequest({ url: `${first.url}/away`, headers, secretHeaders: ['x-vault-token'], ca: pki.caPem });
+    expect(away.json()).toEqual({ at: '/landing', auth: null });
+    expect(away.url).toBe(`${other.url}/landing`);
+    expect(other.seen[0].headers['x-vault-token']).toBeUndefined();
+    expect(first.seen[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+    const same = await httpRequest({ url: `${first.url}/same`, headers, ca: pki.caPem });
+    expect(same.json()).toEqual({ at: '/landing', auth: `Bearer ${TOKEN}` });
+  });
+
+  it('keeps retries, timeouts, the size cap, streamed bodies and aborts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipfleet-http-'));
+    writeFileSync(join(dir, 'f.bin'), 'file content');
+    let flaky = 0;
+    const s = await start((req, res, seen) => {
+      if (req.url === '/flaky' && ++flaky === 1) return json(res, 503, {});
+      if (req.url === '/silent') return;
+      if (req.url === '/big') return json(res, 200, 'x'.repeat(5000));
+      if (req.url === '/slow-body') { res.writeHead(200, { 'content-length': '100' }); return void res.write('partial'); }
+      json(res, 200, { method: req.method, size: seen[seen.length - 1].body.length });
+    }, tls);
+    const ca = pki.caPem;
+    expect((await httpRequest({ url: `${s.url}/flaky`, ca, retry: fast })).attempts).toBe(2);
+    const upload = await httpRequest({ url: `${s.url}/upload`, method: 'PUT', ca, body: () => ({ data: createReadStream(join(dir, 'f.bin')), length: 12 }) });
+    expect(upload.json()).toEqual({ method: 'PUT', size: 12 });
+    expect(await failure(httpRequest({ url: `${s.url}/big`, ca, maxResponseBytes: 4096 }))).toMatchObject({ kind: 'too-large' });
+    const timeout = await failure(httpRequest({ url: `${s.url}/silent`, ca, timeoutMs: 100, retry: { attempts: 1 } }));
+    expect(timeout).toMatchObject({ kind: 'timeout' });
+    // A timeout while the body is read fails the attempt; the partial body is never returned.
+    expect(await failure(httpRequest({ url: `${s.url}/slow-body`, ca, timeoutMs: 200, retry: { attempts: 1 } }))).toMatchObject({ kind: 'timeout' });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    await expect(httpRequest({ url: `${s.url}/silent`, ca, signal: ac.signal })).rejects.toBeInstanceOf(HttpAbortedError);
+    const head = await httpRequest({ url: `${s.url}/blob`, method: 'HEAD', ca, maxResponseBytes: 1 });
+    expect(head.status).toBe(200);
   });
 });
 

@@ -1,17 +1,19 @@
+import type { Agent } from 'https';
 import { Readable } from 'stream';
 import { displayUrl } from '../display-url';
 import { Redactor } from '../redactor';
 import { backoffDelay, DEFAULT_HTTP_RETRY, DEFAULT_RETRY_STATUSES, retryAfterDelay, RetryPolicy } from '../retry';
 import { sleep } from '../sleep';
 import { HttpAbortedError, HttpError } from './http-error';
-import { networkErrorCode, RETRYABLE_NETWORK_CODES } from './network-errors';
+import { codedError, RETRYABLE_NETWORK_CODES, TLS_CERTIFICATE_CODES, UNKNOWN_ISSUER_CODES } from './network-errors';
 import { BodyTooLargeError, readCapped } from './read-body';
 import { parseRetryAfter } from './retry-after';
 import { Hop, HttpBody, REDIRECT_STATUSES, redirectedHop } from './redirect';
 import { secretHeaderNames, secretHeaderRedactor, unsendableHeader } from './secret-headers';
+import { caAgent, TlsCa } from './tls-agent';
 import { BodyStreamError, sendOnWire, WireResponse } from './transport';
 
-export type { HttpBody };
+export type { HttpBody, TlsCa };
 
 export interface HttpRequestOptions {
   url: string | URL;
@@ -29,8 +31,14 @@ export interface HttpRequestOptions {
   timeoutMs?: number;
   /** Aborts the request and the waits between attempts: HttpAbortedError. */
   signal?: AbortSignal;
-  /** Longest answer body read (default 10 MiB). */
+  /** Longest answer body read (default 10 MiB); answers without a body (to HEAD, 204, 304) are not limited by their Content-Length. */
   maxResponseBytes?: number;
+  /**
+   * PEM certificates of CAs to trust for https, besides Node's bundled ones (a registry or
+   * API behind a private CA). Such requests go over node:https with a keep-alive agent of
+   * their own (one per HttpClient), redirects included.
+   */
+  ca?: TlsCa;
   /** Over DEFAULT_HTTP_RETRY. Every method is retried: give { attempts: 1 } to a call that must not repeat. */
   retry?: Partial<RetryPolicy>;
   /** Default 5. */
@@ -109,6 +117,8 @@ interface Exchange {
   secret: ReadonlySet<string>;
   redactor: Redactor;
   options: HttpRequestOptions;
+  /** For https hops, when a `ca` is given. */
+  agent?: Agent;
 }
 
 const isOk = (status: number) => status >= 200 && status < 300;
@@ -212,7 +222,12 @@ function attemptError(x: Exchange, hop: Hop, err: unknown, timedOut: boolean, ti
   if (err instanceof BodyStreamError) {
     return new HttpError({ kind: 'body', method: x.method, url, detail: x.redactor.redact(`could not read the request body: ${err.message}`), retryable: false, attempts: attempt, cause: err.cause });
   }
-  const code = networkErrorCode(err);
+  const coded = codedError(err);
+  const code = coded?.code;
+  if (code && TLS_CERTIFICATE_CODES.has(code)) {
+    const what = UNKNOWN_ISSUER_CODES.has(code) ? 'is signed by a CA that is not trusted here' : 'was not accepted';
+    return new HttpError({ kind: 'tls', method: x.method, url, detail: x.redactor.redact(`the server's TLS certificate ${what} (${code}: ${messageOf(coded).split('\n')[0]})`), code, retryable: false, attempts: attempt, cause: err });
+  }
   const message = messageOf(err).split('\n')[0];
   return new HttpError({ kind: 'network', method: x.method, url, detail: x.redactor.redact(`network error (${code ?? message})`), code, retryable: code !== undefined && RETRYABLE_NETWORK_CODES.has(code), attempts: attempt, cause: err });
 }
@@ -239,7 +254,7 @@ async function attemptOnce(x: Exchange, attempt: number): Promise<HttpResponse> 
       }
       const headers = body.data instanceof Readable && body.length !== undefined ? { 'content-length': String(body.length), ...hop.headers } : hop.headers;
       o.onAttempt?.({ method: hop.method, url: displayUrl(hop.url), attempt, redirects, bodyBytes: body.length });
-      const wire = await sendOnWire({ url: hop.url, method: hop.method, headers, body: body.data, signal: controller.signal });
+      const wire = await sendOnWire({ url: hop.url, method: hop.method, headers, body: body.data, signal: controller.signal, agent: x.agent });
       o.onResponse?.({ method: hop.method, url: displayUrl(hop.url), attempt, status: wire.status, durationMs: Date.now() - started });
       const location = wire.headers.location;
       if (REDIRECT_STATUSES.has(wire.status) && location) {
@@ -252,7 +267,9 @@ async function attemptOnce(x: Exchange, attempt: number): Promise<HttpResponse> 
         }
         continue;
       }
-      const data = await readCapped(wire.body, o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, wire.headers['content-length']);
+      // The Content-Length of an answer without body is that of the resource, not of bytes to read.
+      const bodiless = hop.method === 'HEAD' || wire.status === 204 || wire.status === 304;
+      const data = bodiless ? await readCapped(wire.body, Number.POSITIVE_INFINITY) : await readCapped(wire.body, o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, wire.headers['content-length']);
       return makeResponse(x, hop.url, wire, data, attempt);
     } catch (err) {
       throw attemptError(x, hop, err, timedOut, timeoutMs, attempt);
@@ -264,17 +281,38 @@ async function attemptOnce(x: Exchange, attempt: number): Promise<HttpResponse> 
 }
 
 /**
- * One HTTP request on Node's fetch, with a timeout per attempt, a cap on the
- * answer's size, redirects followed by hand (credentials dropped across
- * origins), and retries with backoff on network errors, timeouts and the
- * policy's statuses (honouring Retry-After, capped by maxDelayMs). Errors are
- * HttpError or HttpAbortedError; none shows a secret header's value.
+ * One HTTP request on Node's fetch (node:http(s) for a streamed body or a
+ * `ca`), with a timeout per attempt, a cap on the answer's size, redirects
+ * followed by hand (credentials dropped across origins), and retries with
+ * backoff on network errors, timeouts and the policy's statuses (honouring
+ * Retry-After, capped by maxDelayMs). Errors are HttpError or
+ * HttpAbortedError; none shows a secret header's value.
  */
 export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  if (options.ca === undefined) return requestWithAgent(options, undefined);
+  const agent = newCaAgent(options);
+  try {
+    return await requestWithAgent(options, agent);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The agent for options.ca; a `request` HttpError when it holds no certificate. */
+export function newCaAgent(options: Pick<HttpRequestOptions, 'ca' | 'url' | 'method'>): Agent {
+  try {
+    return caAgent(options.ca!);
+  } catch (err) {
+    throw requestError((options.method ?? 'GET').toUpperCase(), displayUrl(String(options.url)), (err as Error).message);
+  }
+}
+
+/** httpRequest over a given agent for https (HttpClient keeps one per client). */
+export async function requestWithAgent(options: HttpRequestOptions, agent: Agent | undefined): Promise<HttpResponse> {
   const method = (options.method ?? 'GET').toUpperCase();
   const first = firstHop(options, method);
   const secret = secretHeaderNames(options.secretHeaders);
-  const x: Exchange = { method, shown: displayUrl(first.url), first, secret, redactor: secretHeaderRedactor(first.headers, secret), options };
+  const x: Exchange = { method, shown: displayUrl(first.url), first, secret, redactor: secretHeaderRedactor(first.headers, secret), options, agent };
   const policy: RetryPolicy = { ...DEFAULT_HTTP_RETRY, ...options.retry };
   const attempts = Math.max(1, Math.floor(policy.attempts));
   const statuses = policy.retryStatuses ?? DEFAULT_RETRY_STATUSES;

@@ -1,4 +1,4 @@
-import http from 'http';
+import http, { IncomingMessage } from 'http';
 import https from 'https';
 import { Readable } from 'stream';
 
@@ -9,6 +9,8 @@ export interface WireRequest {
   headers: Record<string, string>;
   body?: Uint8Array | Readable;
   signal: AbortSignal;
+  /** https only: the agent (and so the trusted CAs) to connect with, over node:https instead of fetch. */
+  agent?: https.Agent;
 }
 
 export interface WireResponse {
@@ -45,21 +47,38 @@ async function sendFetch(req: WireRequest & { body?: Uint8Array }): Promise<Wire
   };
 }
 
+/** A response of node:http(s) as a WireResponse; the body fails (rather than ends early) when `signal` aborts. */
+function nodeResponse(res: IncomingMessage, signal: AbortSignal): WireResponse {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const onAbort = () => res.destroy(new Error('aborted'));
+  signal.addEventListener('abort', onAbort, { once: true });
+  res.once('close', () => signal.removeEventListener('abort', onAbort));
+  async function* body(): AsyncIterable<Uint8Array> {
+    for await (const chunk of res) yield chunk as Buffer;
+    // A request destroyed on abort may leave its answer ended rather than failed.
+    if (signal.aborted || !res.complete) throw new Error('the answer was cut short');
+  }
+  return { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers, body: body(), discard: () => res.destroy() };
+}
+
 /**
- * A streamed body goes over node:http(s) rather than fetch: Node 20's fetch
- * holds a streamed request body in memory whole before it is sent, while a
- * piped http request reads it only as fast as the socket drains.
+ * Over node:http(s) rather than fetch: for a streamed body (Node 20's fetch holds a streamed
+ * request body in memory whole before it is sent, while a piped http request reads it only as
+ * fast as the socket drains), and for https with an agent of its own (Node 20's fetch takes no
+ * public Agent, so no CA of the caller's).
  */
-function sendStream(req: WireRequest & { body: Readable }): Promise<WireResponse> {
+function sendNode(req: WireRequest): Promise<WireResponse> {
   return new Promise((resolve, reject) => {
     const body = req.body;
-    const request = (req.url.protocol === 'https:' ? https : http).request(req.url, { method: req.method, headers: req.headers, signal: req.signal }, (res) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers, body: res, discard: () => res.destroy() });
-    });
+    const agent = req.url.protocol === 'https:' ? req.agent : undefined;
+    const request = (req.url.protocol === 'https:' ? https : http).request(req.url, { method: req.method, headers: req.headers, signal: req.signal, ...(agent ? { agent } : {}) }, (res) => resolve(nodeResponse(res, req.signal)));
     // After an answer has arrived, a late write error (the server answered early) changes nothing.
     request.on('error', reject);
+    if (!(body instanceof Readable)) {
+      request.end(body);
+      return;
+    }
     request.once('close', () => { if (!body.readableEnded) body.destroy(); });
     body.on('error', (err) => {
       const failure = new BodyStreamError(err);
@@ -71,5 +90,6 @@ function sendStream(req: WireRequest & { body: Readable }): Promise<WireResponse
 }
 
 export function sendOnWire(req: WireRequest): Promise<WireResponse> {
-  return req.body instanceof Readable ? sendStream({ ...req, body: req.body }) : sendFetch({ ...req, body: req.body });
+  if (req.body instanceof Readable || (req.agent && req.url.protocol === 'https:')) return sendNode(req);
+  return sendFetch({ ...req, body: req.body });
 }
