@@ -93,7 +93,8 @@ export async function addFleet(ws: SampleWorkspace, services: DemoServices, scra
 
   // A service on the Kubernetes API stand-in; with a real Prometheus, its canary is judged there.
   env.KUBECONFIG = k8s.kubeconfigPath;
-  members.push({ project: 'api', platform: 'Kubernetes', recorded: true, provenance: 'stand-in: the API server with its controllers and kubelet (tools/k8s-api); real: kustomization rendering, server-side apply, rollout wait; no image built (the manifest names registry.example.com/api:1.0.0)' });
+  members.push({ project: 'api', platform: 'container image', recorded: true, provenance: 'stand-in: docker buildx (tools/stand-ins/bin/docker: argv checked, the pushed digest written as buildx does, no image built or pushed); real: the hand-over of that digest to k8s-deploy' });
+  members.push({ project: 'api', platform: 'Kubernetes', recorded: true, provenance: 'stand-in: the API server with its controllers and kubelet (tools/k8s-api); real: kustomization rendering, server-side apply, rollout wait, the image set to the digest container-image pushed' });
   if (prometheus) {
     // The canary and stable Deployments the monitor moves traffic between (replicas, 0 → 10).
     for (const [name, replicas] of [['api-stable', 10], ['api-canary', 0]] as const) {
