@@ -43,7 +43,7 @@ describe('nx affected -t deploy: only what changed, once, on the runner it needs
   afterAll(() => api?.close());
 
   it('nx show project lists every inferred target with its metadata', () => {
-    const expectTargets = { tv: ['package-tizen', 'deploy'], web: ['vercel-deploy', 'deploy'], api: ['k8s-deploy', 'deploy'], ios: ['build-ios', 'deploy-ios', 'deploy', 'fastlane-lane', 'fastlane-beta', 'fastlane-release'] };
+    const expectTargets = { tv: ['package-tizen', 'deploy'], web: ['vercel-deploy', 'deploy'], api: ['container-image', 'k8s-deploy', 'deploy'], ios: ['build-ios', 'deploy-ios', 'deploy', 'fastlane-lane', 'fastlane-beta', 'fastlane-release'] };
     for (const [project, targets] of Object.entries(expectTargets)) {
       const config = show(project);
       for (const t of targets) {

@@ -44,7 +44,7 @@ describe('canary-monitor through the real nx CLI: real Prometheus, weights on th
     const show = ws.nx(['show', 'project', 'api', '--json']);
     const project = JSON.parse(show.output.slice(show.output.indexOf('{')));
     expect(project.targets['canary-monitor']).toMatchObject({ executor: '@shipfleet/nx:canary-monitor', cache: false, options: { config: 'services/api/canary.json' } }); // Nx resolves {projectRoot} in inferred options
-    expect(project.targets.deploy.options).toEqual({ targets: ['k8s-deploy', 'canary-monitor'] });
+    expect(project.targets.deploy.options).toEqual({ targets: ['container-image', 'k8s-deploy', 'canary-monitor'] });
   });
 
   it('a healthy canary is promoted step by step; the timeline shows each query and value', async () => {

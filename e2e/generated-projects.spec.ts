@@ -85,7 +85,7 @@ describe('every generator, then every generated target as a dry run', () => {
     const has = (project: string, name: string) => targets.some((t) => t.project === project && t.name === name);
     for (const [project, name] of [
       ['phone', 'deploy-ios'], ['couch', 'build-ios'], ['watch', 'deploy-ios'], ['vision', 'deploy-ios'], ['mac', 'sign-macos'],
-      ['samsung', 'package-tizen'], ['lg', 'package-webos'], ['site', 'vercel-deploy'], ['api', 'k8s-deploy'],
+      ['samsung', 'package-tizen'], ['lg', 'package-webos'], ['site', 'vercel-deploy'], ['api', 'container-image'], ['api', 'k8s-deploy'],
       ['droid', 'deploy-android'], ['wrist', 'deploy-android'], ['phone', 'fastlane-beta'], ['droid', 'fastlane-lane'],
     ]) {
       expect(`${project}:${name} ${has(project, name)}`).toBe(`${project}:${name} true`);

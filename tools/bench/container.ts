@@ -11,7 +11,6 @@ import { join } from 'path';
 import { Logger, runPlan } from '../../packages/core/src';
 import { buildContainerPlan, resolveContainerOptions } from '../../packages/container/src';
 import { registryMissing, startRegistry } from '../oci-registry/server';
-import { trustCaInThisProcess } from '../oci-registry/trust';
 import { writeSyntheticBase } from '../oci-registry/synthetic-base';
 import { skopeo } from '../oci-registry/skopeo';
 
@@ -56,7 +55,6 @@ async function main(): Promise<void> {
       const registry = await startRegistry({ auth: 'htpasswd' });
       const work = mkdtempSync(join(tmpdir(), 'shipfleet-bench-container-'));
       try {
-        await trustCaInThisProcess(registry.pki.caPem);
         const [[user, password]] = Object.entries(registry.users);
         const auth = { certDir: registry.pki.certDir, creds: `${user}:${password}` };
         // The base sits under the registry's direct address: another registry name to the client, so it
@@ -70,7 +68,8 @@ async function main(): Promise<void> {
         const push = async (repository: string) => {
           mkdirSync(join(outputPath, 'layout', 'blobs', 'sha256'), { recursive: true });
           for (const f of readdirSync(join(base.dir, 'blobs', 'sha256'))) copyFileSync(join(base.dir, 'blobs', 'sha256', f), join(outputPath, 'layout', 'blobs', 'sha256', f));
-          const resolved = resolveContainerOptions({ image: `${registry.host}/${repository}`, tags: ['1'], engine: 'daemonless', appDir: app, baseImage: `${registry.directHost}/bench/base:1`, usernameEnv: 'REG_USER', passwordEnv: 'REG_PASSWORD', outputPath }, { workspaceRoot: work, projectRoot: app }, env);
+          // caFile covers the registry's host: the proxy (the target) and the direct address (the base).
+          const resolved = resolveContainerOptions({ image: `${registry.host}/${repository}`, tags: ['1'], engine: 'daemonless', appDir: app, baseImage: `${registry.directHost}/bench/base:1`, usernameEnv: 'REG_USER', passwordEnv: 'REG_PASSWORD', outputPath, caFile: registry.pki.caFile }, { workspaceRoot: work, projectRoot: app }, env);
           const { plan, result, secrets } = buildContainerPlan(resolved, { env });
           const mark = registry.requests.length;
           const report = await runPlan(plan, { logger: quiet, secrets, handleSignals: false, printSummary: false });

@@ -22,7 +22,7 @@ export interface CountingProxy {
 
 export async function startCountingProxy(o: { backendPort: number; certFile: string; keyFile: string; caPem: string }): Promise<CountingProxy> {
   const requests: ProxiedRequest[] = [];
-  // Its own agent: the global one may have been given another CA (trust.ts), and its options would win.
+  // Its own agent, trusting the test CA of the registry behind it.
   const agent = new Agent({ keepAlive: true, ca: o.caPem });
   const server: Server = createServer({ cert: readFileSync(o.certFile), key: readFileSync(o.keyFile) }, (req, res) => {
     const entry: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, bytes: 0 };

@@ -14,7 +14,7 @@ function withoutVolatile(obj: K8sObject | undefined): unknown {
   return copy;
 }
 
-function applyErrorMessage(obj: K8sObject, e: unknown, force: boolean): string {
+export function applyErrorMessage(obj: K8sObject, e: unknown, force: boolean): string {
   const name = kubectlName(obj);
   if (e instanceof KubeApiError) {
     if (e.status === 409 && !force) return `${name}: ${e.message}. Another field manager owns these fields; change them there, or set forceConflicts to take them over`;
@@ -37,6 +37,25 @@ async function recordRevision(client: ClusterClient, live: K8sObject): Promise<n
 }
 
 /**
+ * A copy of the object placed as the API server will store it: namespaced
+ * kinds get `namespace` (else the context's) when they name none, cluster
+ * kinds lose a namespace. Undefined when the server does not serve the kind.
+ */
+export async function placeObject(client: ClusterClient, original: K8sObject, namespace: string | undefined): Promise<K8sObject | undefined> {
+  const resource = await client.resourceFor(original.apiVersion, original.kind);
+  if (!resource) return undefined;
+  const obj = clone(original);
+  if (resource.namespaced) obj.metadata.namespace = obj.metadata.namespace ?? namespace ?? client.defaultNamespace;
+  else delete obj.metadata.namespace;
+  return obj;
+}
+
+/** The error for a kind the API server does not serve. */
+export function notServedMessage(obj: K8sObject, dryRun: boolean): string {
+  return `${kubectlName(obj)}: the API server does not serve ${obj.kind} in ${obj.apiVersion}${dryRun ? ' (in a server dry run a CRD of the same manifests is not stored, so its resources cannot be checked)' : ' (is its CustomResourceDefinition installed?)'}`;
+}
+
+/**
  * Server-side applies the objects in order (field manager, force and
  * dryRun=All as asked). Namespaced objects without a namespace get
  * `namespace` (else the context's). Records each workload's revision before
@@ -52,13 +71,8 @@ export async function applyObjects(
   const out: K8sObject[] = [];
   for (const original of objects) {
     if (io.signal?.aborted) throw new Error('interrupted');
-    const obj = clone(original);
-    const resource = await client.resourceFor(obj.apiVersion, obj.kind);
-    if (!resource) {
-      throw new Error(`${kubectlName(obj)}: the API server does not serve ${obj.kind} in ${obj.apiVersion}${opts.dryRun ? ' (in a server dry run a CRD of the same manifests is not stored, so its resources cannot be checked)' : ' (is its CustomResourceDefinition installed?)'}`);
-    }
-    if (resource.namespaced) obj.metadata.namespace = obj.metadata.namespace ?? opts.namespace ?? client.defaultNamespace;
-    else delete obj.metadata.namespace;
+    const obj = await placeObject(client, original, opts.namespace);
+    if (!obj) throw new Error(notServedMessage(original, opts.dryRun));
     const ref = refOf(obj);
     const before = await client.get(ref);
     if (isWorkload(obj)) {

@@ -39,6 +39,8 @@ export interface K8sDeployResult {
   reason?: string;
   pruned: string[];
   serverDryRun: boolean;
+  /** With `diff`: what the apply would do to each object (nothing was applied). */
+  diff?: Array<{ object: string; change: 'new' | 'changed' | 'unchanged' }>;
 }
 
 export function emptyResult(serverDryRun: boolean): K8sDeployResult {

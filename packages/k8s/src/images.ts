@@ -63,6 +63,11 @@ export interface ImageTarget {
   digest?: string;
 }
 
+/** A target as an `images` value writes it: `1.2.3`, `sha256:…` or `1.2.3@sha256:…`. */
+export function formatImageTarget(target: ImageTarget): string {
+  return `${target.tag ?? ''}${target.tag && target.digest ? '@' : ''}${target.digest ?? ''}`;
+}
+
 /** Reads `1.2.3`, `:1.2.3`, `sha256:…`, `@sha256:…` or `1.2.3@sha256:…`; undefined when invalid. */
 export function parseImageTarget(value: string): ImageTarget | undefined {
   if (typeof value !== 'string') return undefined;

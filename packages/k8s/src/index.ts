@@ -1,6 +1,7 @@
 export * from './types';
 export * from './manifests';
 export * from './images';
+export * from './image-options';
 export * from './metadata';
 export * from './order';
 export * from './secrets';
@@ -16,11 +17,14 @@ export * from './deploy-result';
 export * from './deploy-io';
 export * from './kubectl-name';
 export * from './apply';
+export * from './line-diff';
+export * from './diff';
 export * from './wait-rollout';
 export * from './gather-reasons';
 export * from './rollback';
 export * from './prune';
 export * from './deploy';
+export * from './kustomize';
 export * from './plan';
 // Requires @kubernetes/client-node only when connectCluster is called.
 export { connectCluster } from './cluster-client';

@@ -80,6 +80,7 @@ describe('normalizeK8sOptions', () => {
       serverDryRun: false,
       forceConflicts: false,
       rollbackOnFailure: true,
+      diff: false,
       fieldManager: 'shipfleet',
       kubectl: 'kubectl',
       labels: { 'app.kubernetes.io/version': '1.1.0', 'shipfleet.dev/project': 'shop-api' },
@@ -140,6 +141,18 @@ describe('normalizeK8sOptions', () => {
     expect(() => normalizeK8sOptions({ manifests: ['{projectRoot}/k8s'], kubeconfig: 'kubeconfig', kubectl: 'bin/kubectl' }, project, env, where)).toThrow(`${join(workspaceRoot, 'bin/kubectl')} is not an executable file`);
   });
 
+  it('sets images from --image and from an images string, --image replacing the same image of images', () => {
+    const { root, env } = workspace();
+    const o = normalizeK8sOptions(base({ images: { 'registry:5000/api': '1.0.0' }, image: ['registry:5000/api:1.2.0'] }), root, env);
+    expect(o.images).toEqual({ 'registry:5000/api': '1.2.0' });
+    expect(o.imageSources).toEqual({ 'registry:5000/api': 'image' });
+    expect(o.imagesReplaced).toEqual(['image registry:5000/api:1.2.0 replaces images registry:5000/api=1.0.0']);
+    expect(o.rendered!.yaml).toContain('image: registry:5000/api:1.2.0');
+    const digest = `sha256:${'e'.repeat(64)}`;
+    expect(normalizeK8sOptions(base({ images: `registry:5000/api@${digest}` }), root, env).rendered!.yaml).toContain(`image: registry:5000/api@${digest}`);
+    expect(normalizeK8sOptions(base({ diff: true }), root, env).diff).toBe(true);
+  });
+
   it('turns prune on with the project label as the default selector', () => {
     const { root, env } = workspace();
     expect(normalizeK8sOptions(base({ prune: true, project: 'api' }), root, env).prune).toEqual({ selector: 'shipfleet.dev/project=api' });
@@ -166,6 +179,10 @@ describe('normalizeK8sOptions', () => {
       ['bad tag', base({ images: { 'registry:5000/api': '-bad tag' } }), 'images', /"-bad tag" \(for registry:5000\/api\) is neither a tag nor a digest/],
       ['bad digest', base({ images: { 'registry:5000/api': 'sha256:1234' } }), 'images', /is neither a tag nor a digest/],
       ['image that matches nothing', base({ images: { 'registry:5000/web': '2' } }), 'images', /matches no container image/],
+      ['--image that matches nothing', base({ image: 'registry:5000/web:2' }), 'image', /"registry:5000\/web" matches no container image in the manifests \(images there: registry:5000\/api:1.0.0\)/],
+      ['--image without a tag', base({ image: 'registry:5000/api' }), 'image', /"registry:5000\/api" has no tag or digest/],
+      ['images string that is no list', base({ images: 'registry:5000/api=' }), 'images', /needs a name before "=" and a tag or digest after it/],
+      ['diff not a boolean', base({ diff: 'yes' as unknown as boolean }), 'diff', /must be true or false/],
       ['namespace not a DNS-1123 label', base({ namespace: 'Shop_Prod' }), 'namespace', /"Shop_Prod" is not a valid namespace name/],
       ['namespace too long', base({ namespace: 'a'.repeat(64) }), 'namespace', /is not a valid namespace name/],
       ['namespace not a string', base({ namespace: 7 as unknown as string }), 'namespace', /7 is not a valid namespace name/],

@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'fs';
 import { delimiter, join } from 'path';
 import { booleanOption, deprecatedOption, durationOption, pathOption, plainObjectOption, UserError } from '@shipfleet/core';
-import { parseImageRef, parseImageTarget } from './images';
+import { readImageOptions } from './image-options';
 import { KubeconfigTarget, resolveKubeconfig } from './kubeconfig';
 import { LoadedManifests, loadManifests } from './manifests';
 import { isDns1123Label, labelKeyProblem, labelValueProblem } from './metadata';
@@ -26,6 +26,7 @@ export const K8S_DEPLOY_DEFAULTS = {
   forceConflicts: false,
   prune: false,
   rollbackOnFailure: true,
+  diff: false,
   kubectl: 'kubectl',
 } as const;
 
@@ -33,8 +34,13 @@ export const K8S_DEPLOY_DEFAULTS = {
 export interface K8sDeployOptions {
   /** Manifest files and folders (multi-document YAML or JSON), or one kustomization folder. */
   manifests: string | string[];
-  /** Image name (no tag) → new tag (`1.4.2`) or digest (`sha256:…`), set on every matching container and init container. */
-  images?: Record<string, string>;
+  /**
+   * Image name (no tag) → new tag (`1.4.2`) or digest (`sha256:…`), set on every matching container and init
+   * container; or the same as a `name=tag,name2@sha256:…` string (the command line cannot give a map).
+   */
+  images?: Record<string, string> | string;
+  /** Image references to set, `name:tag` or `name@sha256:…`: one, several separated by commas, or a list. Added to `images`. */
+  image?: string | string[];
   /** Namespace for namespaced objects that name none (objects naming another one are an error). */
   namespace?: string;
   /** Labels added to every object and to workload pod templates. */
@@ -65,6 +71,8 @@ export interface K8sDeployOptions {
   pruneSelector?: string;
   /** Undo workloads that do not roll out (default true). */
   rollbackOnFailure?: boolean;
+  /** Show what the apply would change (a server dry run of each object, diffed against the live one) and change nothing. */
+  diff?: boolean;
   /** kubectl binary used to render a kustomization (default "kubectl"). */
   kubectl?: string;
   /** A plan dry run: no kubeconfig is required. */
@@ -78,6 +86,10 @@ export interface NormalizedK8sOptions {
   /** Rendered at normalize time for manifest files; undefined for a kustomization (rendered when the plan runs). */
   rendered?: RenderedManifests;
   images: Record<string, string>;
+  /** Image name → the option that set it, for messages. */
+  imageSources: Record<string, string>;
+  /** Image settings an option of higher precedence replaced (`image` over `images`), for the plan. */
+  imagesReplaced: string[];
   namespace?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -88,6 +100,8 @@ export interface NormalizedK8sOptions {
   serverDryRun: boolean;
   forceConflicts: boolean;
   rollbackOnFailure: boolean;
+  /** Diff against the live objects instead of deploying. */
+  diff: boolean;
   prune?: { selector: string };
   kubectl: string;
   fieldManager: string;
@@ -111,7 +125,7 @@ function stringMap(raw: Record<string, unknown>, name: string, example: string):
 }
 
 /** `command` is a name looked up on PATH, or an absolute path. */
-function commandExists(command: string, env: NodeJS.ProcessEnv): boolean {
+export function commandExists(command: string, env: NodeJS.ProcessEnv): boolean {
   const executable = (file: string) => {
     try {
       accessSync(file, constants.X_OK);
@@ -146,13 +160,8 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
   if (list.some((m) => typeof m !== 'string' || !m.trim())) throw new UserError('manifests', 'must be a path or a list of paths', 'Example: "manifests": ["{projectRoot}/k8s/base", "{projectRoot}/k8s/service.yaml"]');
   const manifestPaths = (list as string[]).map((m) => pathOption('manifests', m, paths)!);
 
-  const images = stringMap(r, 'images', '{"registry.example.com/api": "1.4.2"}');
-  for (const [name, target] of Object.entries(images)) {
-    const ref = parseImageRef(name);
-    if (!ref) throw new UserError('images', `"${name}" is not a valid image name`, 'Use the image name as the manifests write it: [registry[:port]/]path, lowercase');
-    if (ref.tag || ref.digest) throw new UserError('images', `"${name}" includes a ${ref.digest ? 'digest' : 'tag'}`, `Use the name without tag or digest as the key ("${ref.name}") and the new tag or digest as the value`);
-    if (!parseImageTarget(target)) throw new UserError('images', `"${target}" (for ${name}) is neither a tag nor a digest`, 'A tag is up to 128 letters, digits, _, . and - (not starting with . or -); a digest is sha256:<64 hex digits>');
-  }
+  const { images, sources: imageSources, replaced } = readImageOptions({ images: r.images, image: r.image });
+  const imagesReplaced = replaced.map(({ setting, by }) => `${by.option} ${by.given} replaces ${setting.option} ${setting.given}`);
 
   let namespace: string | undefined;
   if (r.namespace !== undefined && r.namespace !== null) {
@@ -198,6 +207,7 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
   const serverDryRun = flag('serverDryRun');
   const forceConflicts = flag('forceConflicts');
   const rollbackOnFailure = flag('rollbackOnFailure');
+  const diff = flag('diff');
   const dryRun = booleanOption('dryRun', r.dryRun) ?? false;
   let prune: { selector: string } | undefined;
   if (flag('prune')) {
@@ -226,7 +236,7 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
   if (manifests.kind === 'kustomize' && !dryRun && !commandExists(kubectl, env)) {
     throw new UserError('kubectl', `${kubectl} is not ${kubectl.includes('/') ? 'an executable file' : 'on PATH'}; it renders the kustomization in ${manifests.dir}`, 'Install kubectl (Debian: apt-get install kubernetes-client), or set kubectl to its path');
   }
-  const renderOptions = { images, namespace, labels, annotations };
+  const renderOptions = { images, imageSources, namespace, labels, annotations };
   const rendered = manifests.kind === 'files' ? renderManifests(manifests.objects, renderOptions) : undefined;
   return {
     projectRoot,
@@ -234,6 +244,8 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
     manifests,
     rendered,
     images,
+    imageSources,
+    imagesReplaced,
     namespace,
     labels,
     annotations,
@@ -242,6 +254,7 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
     serverDryRun,
     forceConflicts,
     rollbackOnFailure,
+    diff,
     prune,
     kubectl,
     fieldManager: FIELD_MANAGER,

@@ -5,11 +5,12 @@ import type { ClusterHooks } from './cluster-client';
 import { waitAndRollback } from './deploy';
 import { DeployIO } from './deploy-io';
 import { emptyResult, K8sDeployResult } from './deploy-result';
+import { diffObjects, diffSummary } from './diff';
 import { KubeconfigTarget } from './kubeconfig';
-import { checkDuplicates, parseManifests } from './manifests';
+import { renderKustomization } from './kustomize';
 import { NormalizedK8sOptions } from './options';
 import { pruneObjects } from './prune';
-import { RenderedManifests, renderManifests } from './render';
+import { RenderedManifests } from './render';
 import { describeRef, isWorkload, K8sObject } from './types';
 
 export interface K8sPlanDeps {
@@ -66,32 +67,24 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
   };
 
   const manifests = o.manifests;
+  // Known before the plan runs for manifest files, and for a kustomization rendered for a dry run.
   const count = o.rendered?.objects.length;
-  const renderDescription =
+  const renderDescription = [
     manifests.kind === 'files'
-      ? [
-          `${objectsText(count)} from ${manifests.files.join(', ')}`,
-          ...renderSettings(o),
-          'Rendered manifests (Secret values masked):',
-          ...indented(o.rendered!.yaml),
-        ].join('\n     ')
-      : [
-          `$ ${o.kubectl} kustomize ${manifests.dir}   (run when the plan runs; output captured, never printed)`,
-          ...renderSettings(o),
-          'Secret values masked in everything shown',
-        ].join('\n     ');
+      ? `${objectsText(count)} from ${manifests.files.join(', ')}`
+      : o.rendered
+        ? `$ ${o.kubectl} kustomize ${manifests.dir}   (rendered for this dry run: ${objectsText(count)}; rendered again when the plan runs)`
+        : `$ ${o.kubectl} kustomize ${manifests.dir}   (run when the plan runs; output captured, never printed)`,
+    ...renderSettings(o),
+    ...(o.rendered ? ['Rendered manifests (Secret values masked):', ...indented(o.rendered.yaml)] : ['Secret values masked in everything shown']),
+  ].join('\n     ');
+  const applyMode = `server-side, field manager ${o.fieldManager}${o.serverDryRun ? ', server dry run' : ''}`;
 
   const steps: Step[] = [
     taskStep(manifests.kind === 'files' ? `Render manifests (${objectsText(count)})` : `Render kustomization ${manifests.dir}`, renderDescription, async (ctx) => {
       try {
         if (manifests.kind === 'kustomize') {
-          const r = await ctx.exec(o.kubectl, ['kustomize', manifests.dir], { cwd: o.projectRoot });
-          if (r.exitCode !== 0) {
-            throw new Error(`${o.kubectl} kustomize ${manifests.dir} exited with code ${r.exitCode}: ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
-          }
-          const objects = parseManifests(r.stdout, `${o.kubectl} kustomize ${manifests.dir}`);
-          checkDuplicates(objects);
-          state.rendered = renderManifests(objects, { images: o.images, namespace: o.namespace, labels: o.labels, annotations: o.annotations });
+          state.rendered = await renderKustomization(o, ctx.exec);
           state.redactor.add(...state.rendered.secrets);
         }
         const rendered = state.rendered!;
@@ -108,10 +101,43 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
       description: 'stops watches and closes connections',
       run: () => state.client?.close?.(),
     }),
+  ];
+  const connectTo = async (ctx: TaskContext) => {
+    // Credentials an exec plugin or a token file yields are masked from the moment they are used.
+    state.client = await connect(o.kubeconfig, { addSecret: (value) => { ctx.addSecret(value); state.redactor.add(value); } });
+    ctx.log(`API server ${state.client.server}${state.client.context ? ` (context ${state.client.context})` : ''}`);
+  };
+
+  if (o.diff) {
+    steps.push(
+      taskStep(
+        `Diff ${count !== undefined ? objectsText(count) : 'the rendered objects'} against the cluster (server dry run, field manager ${o.fieldManager})`,
+        [
+          `against ${describeTarget(o)}`,
+          `PATCH each object, Content-Type application/apply-patch+yaml, ?fieldManager=${o.fieldManager}&force=${o.forceConflicts}&dryRun=All (nothing is stored), GET the live object`,
+          'print a unified diff of live against after-apply per object (without status, managedFields, resourceVersion, generation, uid, creationTimestamp; Secret values masked on both sides), then how many objects changed, are unchanged, are new',
+          'changes nothing in the cluster; no rollout wait, no prune; succeeds whether or not there are differences',
+        ].join('\n     '),
+        async (ctx) => {
+          try {
+            await connectTo(ctx);
+            const diffs = await diffObjects(io(ctx), state.rendered!.objects, { fieldManager: o.fieldManager, force: o.forceConflicts, namespace: o.namespace });
+            result.objects = diffs.map((d) => d.object);
+            result.diff = diffs.map(({ object, change }) => ({ object, change }));
+            ctx.log(`diff: ${diffSummary(diffs)}`);
+            ctx.setOutput('diff', diffSummary(diffs));
+          } catch (e) {
+            fail(e);
+          }
+        },
+      ),
+    );
+    return { plan: { title: `k8s-deploy --diff ${manifests.kind === 'files' ? objectsText(count) : `kustomization ${manifests.dir}`}${o.kubeconfig?.context ? ` against ${o.kubeconfig.context}` : ''}`, steps }, result };
+  }
+
+  steps.push(
     taskStep(
-      manifests.kind === 'files'
-        ? `Apply ${objectsText(count)} (server-side, field manager ${o.fieldManager}${o.serverDryRun ? ', server dry run' : ''})`
-        : `Apply the rendered objects (server-side, field manager ${o.fieldManager}${o.serverDryRun ? ', server dry run' : ''})`,
+      count !== undefined ? `Apply ${objectsText(count)} (${applyMode})` : `Apply the rendered objects (${applyMode})`,
       [
         `to ${describeTarget(o)}`,
         `PATCH each object, Content-Type application/apply-patch+yaml, ?fieldManager=${o.fieldManager}&force=${o.forceConflicts}${o.serverDryRun ? '&dryRun=All (the API server validates; nothing is stored)' : ''}`,
@@ -120,9 +146,7 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
       ].join('\n     '),
       async (ctx) => {
         try {
-          // Credentials an exec plugin or a token file yields are masked from the moment they are used.
-          state.client = await connect(o.kubeconfig, { addSecret: (value) => { ctx.addSecret(value); state.redactor.add(value); } });
-          ctx.log(`API server ${state.client.server}${state.client.context ? ` (context ${state.client.context})` : ''}`);
+          await connectTo(ctx);
           state.applied = await applyObjects(io(ctx), state.rendered!.objects, { fieldManager: o.fieldManager, force: o.forceConflicts, dryRun: o.serverDryRun, namespace: o.namespace }, result);
           const counts = ['created', 'configured', 'unchanged'].map((a) => `${result.applied.filter((x) => x.action === a).length} ${a}`).join(', ');
           ctx.setOutput('applied', `${objectsText(result.applied.length)} (${counts})${o.serverDryRun ? ', server dry run' : ''}`);
@@ -132,7 +156,7 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
         }
       },
     ),
-  ];
+  );
 
   if (!o.serverDryRun) {
     const workloads = o.rendered?.objects.filter(isWorkload).map((x) => describeRef(x));
@@ -182,7 +206,8 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
 function renderSettings(o: NormalizedK8sOptions): string[] {
   const lines: string[] = [];
   const images = Object.entries(o.images);
-  if (images.length) lines.push(`images: ${images.map(([k, v]) => `${k} → ${v}`).join(', ')}`);
+  if (images.length) lines.push(`images: ${images.map(([k, v]) => `${k} → ${v}${o.imageSources[k] && o.imageSources[k] !== 'images' ? ` (${o.imageSources[k]})` : ''}`).join(', ')}`);
+  for (const note of o.imagesReplaced) lines.push(`  ${note}`);
   if (o.rendered?.imageChanges.length) for (const c of o.rendered.imageChanges) lines.push(`  ${c.object} ${c.container}: ${c.from} → ${c.to}`);
   if (o.namespace) lines.push(`namespace: ${o.namespace}`);
   const labels = Object.entries(o.labels);

@@ -8,6 +8,8 @@ import { K8sObject, ManifestObject } from './types';
 
 export interface RenderOptions {
   images: Record<string, string>;
+  /** Image name → the option that set it (default `images`), so a name matching nothing is reported under its option. */
+  imageSources?: Record<string, string>;
   namespace?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -34,6 +36,7 @@ export interface RenderedManifests {
  */
 export function renderManifests(input: ManifestObject[] | K8sObject[], options: RenderOptions): RenderedManifests {
   const objects = input.map((x) => ('source' in x && 'object' in x ? (x as ManifestObject).object : (x as K8sObject)));
+  const sourceOf = (name: string) => options.imageSources?.[name] ?? 'images';
   let imageResult: ReturnType<typeof setImages>;
   try {
     imageResult = setImages(objects, options.images);
@@ -42,8 +45,9 @@ export function renderManifests(input: ManifestObject[] | K8sObject[], options: 
   }
   if (imageResult.unmatched.length) {
     const found = [...new Set(listImages(objects).map((i) => i.image))];
+    const named = [...new Set(imageResult.unmatched.map(sourceOf))];
     throw new UserError(
-      'images',
+      named.join(', '),
       `${imageResult.unmatched.map((k) => `"${k}"`).join(', ')} match${imageResult.unmatched.length === 1 ? 'es' : ''} no container image in the manifests (images there: ${found.length ? found.join(', ') : 'none'})`,
       'Use the image name as the manifests write it, without tag or digest',
     );

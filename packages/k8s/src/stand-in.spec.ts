@@ -296,6 +296,51 @@ describe('with a real kubectl', () => {
     expect(api.requests.filter((q) => q.user === 'anonymous').length).toBeGreaterThan(0);
   });
 
+  it('--diff: a changed image is a one-line change, the rest unchanged or new, Secret values never shown, and nothing changes (kubectl get agrees)', async () => {
+    await api.close();
+    api = await startK8sApi({ allowAnonymous: true, scenario: { deadlineFactor: 0.005 } });
+    const secret = 'Diff-S3cret-Never-Shown-77';
+    const dir = writeApp(tmp('diff'), { secret, configMaps: ['settings'] });
+    await deployGood(dir, '1.0.0');
+    await sleep(300);
+    const read = async () => {
+      const r = await kubectl(['--kubeconfig', api.kubeconfigPath, 'get', 'deployments,replicasets,secrets,configmaps', '-o', 'json'], home);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout).items as Array<{ kind: string; metadata: { name: string; resourceVersion: string } }>).map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
+    };
+    const before = await read();
+    const deploymentBefore = JSON.stringify(api.get('Deployment', 'default', 'api'));
+    writeApp(dir, { secret, configMaps: ['settings', 'extra'] });
+    const since = api.requests.length;
+
+    const r = await deploy(dir, { images: { [IMAGE]: '1.1.0' }, diff: true });
+    expect(r.out.report?.status).toBe('succeeded');
+    expect(r.out.report?.steps.map((s) => s.title)).toEqual(['Render manifests (4 objects)', 'Diff 4 objects against the cluster (server dry run, field manager shipfleet)']);
+    expect(r.out.result?.diff).toEqual([
+      { object: 'secret/api-secrets (namespace default)', change: 'unchanged' },
+      { object: 'configmap/settings (namespace default)', change: 'unchanged' },
+      { object: 'configmap/extra (namespace default)', change: 'new' },
+      { object: 'deployment.apps/api (namespace default)', change: 'changed' },
+    ]);
+    expect(r.out.report?.outputs.diff).toBe('1 changed, 2 unchanged, 1 new');
+    const lines = r.out.lines.map((l) => l.replace(/^ {2}│ /, ''));
+    const hunk = lines.slice(lines.indexOf('--- deployment.apps/api (namespace default) live'), lines.indexOf('diff: 1 changed, 2 unchanged, 1 new'));
+    expect(hunk.filter((l) => /^[-+](?![-+]{2} )/.test(l))).toEqual([`-        - image: ${IMAGE}:1.0.0`, `+        - image: ${IMAGE}:1.1.0`]);
+    expect(lines).toContain('secret/api-secrets (namespace default) unchanged');
+    expect(lines).toContain('+++ configmap/extra (namespace default) after apply');
+    const patches = api.requests.slice(since).filter((q) => q.method !== 'GET');
+    expect(patches.map((q) => `${q.method} ${q.query.dryRun} ${q.query.fieldManager} ${q.query.force}`)).toEqual(Array(4).fill('PATCH All shipfleet false'));
+
+    await sleep(300);
+    expect(JSON.stringify(api.get('Deployment', 'default', 'api'))).toBe(deploymentBefore);
+    expect(await read()).toEqual(before);
+    expect((await kubectl(['--kubeconfig', api.kubeconfigPath, 'get', 'configmap', 'extra'], home)).stderr).toContain('configmaps "extra" not found');
+    for (const text of [r.stdout, r.stderr]) {
+      for (const hidden of [secret, Buffer.from(secret).toString('base64'), `key-${secret}`, Buffer.from(`key-${secret}`).toString('base64')]) expect(text).not.toContain(hidden);
+      for (const left of ['managedFields', 'resourceVersion', 'generation:', 'uid:', 'creationTimestamp', 'status:']) expect(text).not.toContain(left);
+    }
+  });
+
   it('agrees with kubectl rollout status on every recorded state', async () => {
     await api.close();
     api = await startK8sApi({ allowAnonymous: true, scenario: { controllers: false } });

@@ -22,6 +22,7 @@ export interface ChildOutput {
       reason?: string;
       pruned: string[];
       serverDryRun: boolean;
+      diff?: Array<{ object: string; change: string }>;
     };
     lines: string[];
     error?: string;

@@ -5,6 +5,7 @@ import * as ts from 'typescript';
 import { ANDROID_BUILD_DEFAULTS, DEPLOY_ANDROID_DEFAULTS } from '@shipfleet/android';
 import { BUILD_IOS_DEFAULTS, DEPLOY_IOS_DEFAULTS, SIGN_MACOS_DEFAULTS } from '@shipfleet/apple';
 import { CANARY_MONITOR_DEFAULTS } from '@shipfleet/canary';
+import { CONTAINER_IMAGE_DEFAULTS } from '@shipfleet/container';
 import { FASTLANE_LANE_DEFAULTS } from '@shipfleet/fastlane';
 import { K8S_DEPLOY_DEFAULTS } from '@shipfleet/k8s';
 import { PACKAGE_TIZEN_DEFAULTS } from '@shipfleet/tv';
@@ -42,6 +43,8 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   'build-android': { options: ['packages/android/src/build/options.ts', 'AndroidBuildOptions'], defaults: ANDROID_BUILD_DEFAULTS, statedIn: 'description' },
   'deploy-android': { options: ['packages/android/src/play/deploy-android.ts', 'DeployAndroidOptions'], defaults: DEPLOY_ANDROID_DEFAULTS, statedIn: 'description' },
   'vercel-deploy': { options: ['packages/vercel/src/options.ts', 'VercelOptions'], defaults: VERCEL_DEPLOY_DEFAULTS, statedIn: 'description' },
+  // The engines' options exclude each other (a Dockerfile build refuses kind, a daemonless one buildArgs): no schema defaults.
+  'container-image': { options: ['packages/container/src/options.ts', 'ContainerOptions'], defaults: CONTAINER_IMAGE_DEFAULTS, statedIn: 'description' },
 };
 
 interface JsonSchema {

@@ -62,8 +62,9 @@ describe('platform generators', () => {
     const deployment = parse(tree.read('services/api/k8s/deployment.yaml', 'utf-8')!);
     expect(deployment.spec.template.spec.containers[0].image).toBe('localhost:5000/acme/api:0.3.0');
     expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
-    // k8s-deploy sets the image by name → tag.
-    expect(readProjectConfiguration(tree, 'api').targets!['k8s-deploy'].options.images).toEqual({ 'localhost:5000/acme/api': '0.3.0' });
+    // container-image pushes the image; k8s-deploy takes the pushed digest (the manifests name the version until then).
+    expect(readProjectConfiguration(tree, 'api').targets!['container-image'].options).toEqual({ image: 'localhost:5000/acme/api' });
+    expect(readProjectConfiguration(tree, 'api').targets!['k8s-deploy'].options.images).toBeUndefined();
   });
 
   it.each([['ios'], ['tvos'], ['watchos'], ['visionos']])('ios-app (%s): Xcode project with the right SDK, a valid Info.plist, a shared scheme', async (platform) => {

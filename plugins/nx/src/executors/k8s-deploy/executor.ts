@@ -1,9 +1,10 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'path';
 import { consoleLogger } from '@shipfleet/core';
-import { buildK8sPlan, normalizeK8sOptions } from '@shipfleet/k8s';
+import { buildK8sPlan, namesImage, normalizeK8sOptions, previewKustomization } from '@shipfleet/k8s';
 import { runExecutorPlan } from '../../utils/run-executor-plan';
 import { projectRoot } from '../../utils/project-paths';
+import { pushedImage } from '../../utils/pushed-image';
 import { headCommit, projectVersion } from '../../utils/release-info';
 import type { K8sDeployExecutorOptions } from './schema';
 
@@ -15,10 +16,15 @@ import type { K8sDeployExecutorOptions } from './schema';
 export default async function k8sDeployExecutor(options: K8sDeployExecutorOptions, context: ExecutorContext) {
   const root = join(context.root, projectRoot(context));
   const head = options.commit ? undefined : await headCommit(context.root);
-  return runExecutorPlan(options, () => {
-    const normalized = normalizeK8sOptions(
+  return runExecutorPlan(options, async () => {
+    // The image container-image pushed for this project, unless the options name that image themselves
+    // (in images or image): then it joins the command line's images, which it cannot clash with.
+    const pushed = pushedImage(context.root, projectRoot(context), (name) => namesImage(options, name));
+    const given = options.image === undefined ? [] : Array.isArray(options.image) ? options.image : [options.image];
+    let normalized = normalizeK8sOptions(
       {
         ...options,
+        ...(pushed ? { image: [...given, `${pushed.name}@${pushed.digest}`] } : {}),
         manifests: options.manifests ?? '{projectRoot}/k8s',
         project: options.project ?? context.projectName,
         version: options.version ?? projectVersion(context),
@@ -29,6 +35,8 @@ export default async function k8sDeployExecutor(options: K8sDeployExecutorOption
       process.env,
       { workspaceRoot: context.root, warn: (message) => consoleLogger.warn(message) },
     );
+    // kubectl kustomize only reads local files: a dry run renders it to show its objects.
+    if (options.dryRun) normalized = await previewKustomization(normalized, { env: process.env, warn: (message) => consoleLogger.warn(message) });
     const { plan } = buildK8sPlan(normalized);
     return { plan, secrets: normalized.secrets };
   });

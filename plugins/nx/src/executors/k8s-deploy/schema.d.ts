@@ -4,8 +4,10 @@
 export interface K8sDeployExecutorOptions {
   /** Manifest files/folders (multi-document YAML) or a kustomization folder, relative to the workspace root ({projectRoot} and {workspaceRoot} are replaced). Default: {projectRoot}/k8s; inferred: the project's k8s or deploy folder. */
   manifests?: string | string[];
-  /** Image name (no tag) → tag or sha256 digest, set on every matching container. */
-  images?: Record<string, string>;
+  /** Image name (no tag) → tag or sha256 digest, set on every matching container; on the command line as a string: --images=registry.example.com/api=1.4.2,registry.example.com/worker@sha256:<64 hex>. */
+  images?: Record<string, string> | string;
+  /** Image references to set, added to images: --image=registry.example.com/api:1.4.2 or --image=registry.example.com/api@sha256:<64 hex>; repeat the flag (or separate with commas) for several. */
+  image?: string[];
   /** Namespace for namespaced objects that name none. */
   namespace?: string;
   /** Labels added to every object and pod template. */
@@ -51,6 +53,11 @@ export interface K8sDeployExecutorOptions {
    * @default true
    */
   rollbackOnFailure?: boolean;
+  /**
+   * Show what the apply would change (server-side dry run of each object, unified diff against the live object, Secret values masked) and change nothing. Succeeds whether or not there are differences.
+   * @default false
+   */
+  diff?: boolean;
   /**
    * kubectl binary used to render a kustomization: a name on PATH, or a path relative to the workspace root.
    * @default "kubectl"

@@ -34,7 +34,8 @@ export async function k8sServiceGenerator(tree: Tree, o: K8sServiceSchema) {
     root,
     projectType: 'application',
     sourceRoot: `${root}/src`,
-    targets: { 'k8s-deploy': { options: { namespace, images: { [image]: version } } } },
+    // container-image pushes the image; k8s-deploy then runs it by digest (the manifests name image:version until then).
+    targets: { 'container-image': { options: { image } }, 'k8s-deploy': { options: { namespace } } },
     tags: ['platform:k8s'],
   });
   writeTemplates(tree, join(__dirname, 'files'), root, { name, version, image, port, replicas, namespace });
