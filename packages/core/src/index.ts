@@ -13,4 +13,5 @@ export * from './options';
 export * from './http';
 export * from './ledger';
 export * from './progress';
+export * from './blue-green';
 export { runCaptured } from './spawn';
