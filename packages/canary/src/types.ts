@@ -1,4 +1,5 @@
 // The options of a canary rollout: as a user writes them, and as the normaliser returns them.
+import type { CloudRunActionSpec } from './actions/cloud-run';
 import type { CommandActionSpec } from './actions/command';
 import type { GooglePlayActionSpec } from './actions/google-play';
 import type { KubernetesActionSpec } from './actions/kubernetes';
@@ -89,7 +90,8 @@ export type CanaryActionOptions =
     }
   | { type: 'webhook'; url: string; tokenEnv?: string; timeout?: string | number }
   | { type: 'kubernetes'; mode: 'ingress-nginx'; ingress: string; namespace?: string }
-  | { type: 'kubernetes'; mode: 'replicas'; canary: string; stable: string; replicas: number; namespace?: string };
+  | { type: 'kubernetes'; mode: 'replicas'; canary: string; stable: string; replicas: number; namespace?: string }
+  | { type: 'cloud-run'; project: string; region: string; service: string; revision?: string; credentialsEnv?: string; apiUrl?: string; tokenUrl?: string; timeout?: string | number };
 
 /** Options as a user writes them (an Nx target's options, or a script's). */
 export interface CanaryOptions {
@@ -141,7 +143,7 @@ export interface CanaryOptions {
   notify?: { webhookEnv: string };
 }
 
-export type ActionSpec = CommandActionSpec | WebhookActionSpec | KubernetesActionSpec | GooglePlayActionSpec;
+export type ActionSpec = CommandActionSpec | WebhookActionSpec | KubernetesActionSpec | GooglePlayActionSpec | CloudRunActionSpec;
 
 /** The Prometheus server the metrics query. */
 export interface PrometheusSettings {

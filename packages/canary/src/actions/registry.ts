@@ -2,6 +2,7 @@ import { showValue, UserError } from '@shipfleet/core';
 import type { ActionSpec } from '../types';
 import { TrafficAction } from './action';
 import { ActionRun, TrafficActionType } from './action-type';
+import { cloudRunActionType } from './cloud-run-options';
 import { commandActionType } from './command-options';
 import { googlePlayActionType } from './google-play-options';
 import { kubernetesActionType } from './kubernetes-options';
@@ -15,6 +16,7 @@ export const TRAFFIC_ACTIONS: ActionTypes = {
   webhook: webhookActionType,
   kubernetes: kubernetesActionType,
   'google-play': googlePlayActionType,
+  'cloud-run': cloudRunActionType,
 };
 
 /** The action type `action.type` names, or a UserError listing them. */

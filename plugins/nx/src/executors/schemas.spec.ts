@@ -5,6 +5,7 @@ import * as ts from 'typescript';
 import { ANDROID_BUILD_DEFAULTS, DEPLOY_ANDROID_DEFAULTS } from '@shipfleet/android';
 import { BUILD_IOS_DEFAULTS, DEPLOY_IOS_DEFAULTS, SIGN_MACOS_DEFAULTS } from '@shipfleet/apple';
 import { CANARY_MONITOR_DEFAULTS } from '@shipfleet/canary';
+import { CLOUD_RUN_DEFAULTS } from '@shipfleet/cloud-run';
 import { CONTAINER_IMAGE_DEFAULTS } from '@shipfleet/container';
 import { FASTLANE_LANE_DEFAULTS } from '@shipfleet/fastlane';
 import { K8S_DEPLOY_DEFAULTS } from '@shipfleet/k8s';
@@ -45,6 +46,8 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   'vercel-deploy': { options: ['packages/vercel/src/options.ts', 'VercelOptions'], defaults: VERCEL_DEPLOY_DEFAULTS, statedIn: 'description' },
   // The engines' options exclude each other (a Dockerfile build refuses kind, a daemonless one buildArgs): no schema defaults.
   'container-image': { options: ['packages/container/src/options.ts', 'ContainerOptions'], defaults: CONTAINER_IMAGE_DEFAULTS, statedIn: 'description' },
+  // config (cloud-run.json) and the target options merge in the executor: a schema default would override the file.
+  'cloud-run-deploy': { options: ['packages/cloud-run/src/options.ts', 'CloudRunOptions'], defaults: CLOUD_RUN_DEFAULTS, executorOnly: ['config'], statedIn: 'description' },
 };
 
 interface JsonSchema {

@@ -3,15 +3,16 @@ import { kubernetes } from './kubernetes';
 
 /**
  * Container images: a project with a Dockerfile (the k8s-service generator writes one). The image
- * is built and pushed as part of `deploy` where the project also deploys it (Kubernetes manifests):
- * before k8s-deploy, which sets matching containers to the pushed digest.
+ * is built and pushed as part of `deploy` where the project also deploys it (Kubernetes manifests,
+ * cloud-run.json): before k8s-deploy / cloud-run-deploy, which take the pushed digest.
  */
 export const container = definePlatform<{ deployed: boolean }>({
   id: 'container',
   markers: ['Dockerfile'],
   detect(folder) {
     if (!folder.entries.includes('Dockerfile')) return undefined;
-    return { deployed: kubernetes.detect(folder) !== undefined };
+    // Built as part of deploy where something deploys it: Kubernetes manifests or a Cloud Run service.
+    return { deployed: kubernetes.detect(folder) !== undefined || folder.entries.includes('cloud-run.json') };
   },
   targets: ({ deployed }) => [
     {

@@ -4,12 +4,13 @@ import { android } from './android';
 import { apple, macos } from './apple';
 import { container } from './container';
 import { fastlane } from './fastlane';
+import { cloudRun } from './cloud-run';
 import { canary, kubernetes } from './kubernetes';
 import { Platform, Runner } from './platform';
 import { tizen, webos } from './tv';
 import { vercel } from './web';
 
-export const PLATFORMS: readonly Platform<any>[] = [apple, macos, android, tizen, webos, vercel, container, kubernetes, canary, fastlane];
+export const PLATFORMS: readonly Platform<any>[] = [apple, macos, android, tizen, webos, vercel, container, kubernetes, cloudRun, canary, fastlane];
 
 /** GitHub-hosted runner label for each runner OS a target can need. */
 export const RUNNER_LABELS: Record<Runner, string> = { macos: 'macos-latest', linux: 'ubuntu-latest' };

@@ -138,7 +138,7 @@ export interface CanaryMonitorExecutorOptions {
     /** How often Prometheus scrapes the metrics (default 15s): each sample's lookback holds at least two scrapes. */
     scrapeInterval?: string | number;
   };
-  /** How weights are set: {type: command, setWeight (argv with {{weight}}), promote, rollback, cwd (relative to the workspace root), envVars, timeout} | {type: webhook, url, tokenEnv, timeout} | {type: kubernetes, mode: ingress-nginx|replicas, …} | {type: google-play, packageName, track, serviceAccountKeyEnv, apiUrl, tokenUrl}. */
+  /** How weights are set: {type: command, setWeight (argv with {{weight}}), promote, rollback, cwd (relative to the workspace root), envVars, timeout} | {type: webhook, url, tokenEnv, timeout} | {type: kubernetes, mode: ingress-nginx|replicas, …} | {type: google-play, packageName, track, serviceAccountKeyEnv, apiUrl, tokenUrl} | {type: cloud-run, project, region, service, revision, credentialsEnv, apiUrl, tokenUrl, timeout}. */
   action?: Record<string, unknown>;
   /** {webhookEnv}: Slack-compatible notification webhook URL from an env var. */
   notify?: {
