@@ -113,6 +113,8 @@ export class DeploymentController {
         if ((rs.spec.replicas ?? 0) === n) return rs;
         const from = rs.spec.replicas ?? 0;
         events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${n > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${n}`);
+        // Replicas moving from old to new (or a scale of the Deployment) is progress, as DeploymentProgressing counts it.
+        state.lastProgress = Date.now();
         progressed = true;
         return write(rs, (x) => {
           x.spec.replicas = n;
@@ -179,7 +181,11 @@ export class DeploymentController {
     return newRS;
   }
 
-  /** Status counts and the Available and Progressing conditions (with the progress deadline). */
+  /**
+   * Status counts and the Available and Progressing conditions (with the progress deadline). As in the
+   * deployment controller's DeploymentTimedOut, a Deployment whose last rollout completed
+   * (NewReplicaSetAvailable) does not time out: scaling it up again is not a stalled rollout.
+   */
   private writeStatus(d: K8sObjectJson, newRS: K8sObjectJson | undefined, state: Progress, replicas: number, paused: boolean, progressed: boolean): void {
     const { store, scenario, events } = this.ctx;
     const all = store.ownedBy(d, 'ReplicaSet');
@@ -210,7 +216,7 @@ export class DeploymentController {
       } else if (complete) {
         setCondition(conditions, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }, true);
         state.timedOut = false;
-      } else if (state.timedOut || Date.now() - state.lastProgress > deadlineMs) {
+      } else if (state.timedOut || (Date.now() - state.lastProgress > deadlineMs && !hasReason(conditions, 'NewReplicaSetAvailable'))) {
         if (!state.timedOut) events.record(d, 'Warning', 'ProgressDeadlineExceeded', `Deployment "${name}" has timed out progressing.`);
         state.timedOut = true;
         setCondition(conditions, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` }, true);
@@ -232,4 +238,8 @@ export class DeploymentController {
       for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) if (!x.status[k]) delete x.status[k];
     });
   }
+}
+
+function hasReason(conditions: Array<{ type: string; reason?: string }>, reason: string): boolean {
+  return conditions.some((c) => c.type === 'Progressing' && c.reason === reason);
 }

@@ -214,6 +214,9 @@ export function connectCluster(target: KubeconfigTarget | undefined, hooks: Clus
         if (!(e instanceof KubeApiError && e.status === 404)) throw e;
       }
     },
+    async mergePatch(ref, patch, { fieldManager }) {
+      return (await request('PATCH', await pathOf(ref), { fieldManager }, JSON.stringify(patch), 'application/merge-patch+json')) as K8sObject;
+    },
     async watch(ref, onChange) {
       const resource = await resourceFor(ref.apiVersion, ref.kind);
       if (!resource) return () => undefined;

@@ -17,6 +17,8 @@ export interface ClusterClient {
   /** Objects of a kind (items get apiVersion and kind filled in); all namespaces when namespace is undefined. */
   list(apiVersion: string, kind: string, namespace: string | undefined, options?: { labelSelector?: string; fieldSelector?: string }): Promise<K8sObject[]>;
   delete(ref: ObjectRef, options: { dryRun: boolean }): Promise<void>;
+  /** A JSON merge patch (Content-Type application/merge-patch+json), as `kubectl scale` and `kubectl patch --type merge` send. */
+  mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options: { fieldManager: string }): Promise<K8sObject>;
   /** Calls onChange whenever the object changes (a watch); returns a function that stops watching. Optional: without it the deploy polls. */
   watch?(ref: ObjectRef, onChange: () => void): Promise<() => void>;
   /** Stops watches and closes connections. */

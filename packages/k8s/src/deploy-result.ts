@@ -39,6 +39,8 @@ export interface K8sDeployResult {
   reason?: string;
   pruned: string[];
   serverDryRun: boolean;
+  /** A blue-green deploy or rollback: the Services, the colour deployed (or switched back to) and whether traffic went to it. */
+  blueGreen?: { activeService: string; previewService: string; color: 'blue' | 'green'; previousColor?: 'blue' | 'green'; switched: boolean };
   /** With `diff`: what the apply would do to each object (nothing was applied). */
   diff?: Array<{ object: string; change: 'new' | 'changed' | 'unchanged' }>;
 }

@@ -28,3 +28,4 @@ export * from './kustomize';
 export * from './plan';
 // Requires @kubernetes/client-node only when connectCluster is called.
 export { connectCluster } from './cluster-client';
+export * from './blue-green';

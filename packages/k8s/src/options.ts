@@ -7,6 +7,8 @@ import { LoadedManifests, loadManifests } from './manifests';
 import { isDns1123Label, labelKeyProblem, labelValueProblem } from './metadata';
 import { RenderedManifests, renderManifests } from './render';
 import { parseLabelSelector } from './selectors';
+import { K8sAction, K8sBlueGreenSettings, K8sStrategy, PREVIEW_URL_FIX, readBlueGreenSettings } from './blue-green/options';
+import { findBlueGreenTarget } from './blue-green/target';
 
 export const FIELD_MANAGER = 'shipfleet';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
@@ -77,6 +79,18 @@ export interface K8sDeployOptions {
   kubectl?: string;
   /** A plan dry run: no kubeconfig is required. */
   dryRun?: boolean;
+  /** rolling (default): apply and wait, undoing a failed rollout; blue-green: the Deployment as <name>-blue / <name>-green behind a Service switch. */
+  strategy?: K8sStrategy;
+  /** deploy (default); rollback (blue-green): the live Service back to the other colour in one switch. */
+  action?: K8sAction;
+  /** strategy blue-green: core's blue-green options {check, keepPrevious, postSwitchCheck}. */
+  blueGreen?: unknown;
+  /** strategy blue-green: the Service users reach (default: the Service of the manifests that selects the Deployment). */
+  activeService?: string;
+  /** strategy blue-green: the Service that selects the new colour before the switch (default <activeService>-preview). */
+  previewService?: string;
+  /** strategy blue-green: where this machine reaches the preview Service, a URL template with {service}, {namespace}, {color}, {port}. */
+  previewUrl?: string;
 }
 
 export interface NormalizedK8sOptions {
@@ -107,6 +121,8 @@ export interface NormalizedK8sOptions {
   fieldManager: string;
   /** Values to mask in every output of the run (Secret data, kubeconfig credentials). */
   secrets: string[];
+  /** strategy blue-green (undefined: a rolling deploy). */
+  blueGreen?: K8sBlueGreenSettings;
 }
 
 /** Where the options are read. Paths are relative to the workspace root (default: the project root itself). */
@@ -236,8 +252,16 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
   if (manifests.kind === 'kustomize' && !dryRun && !commandExists(kubectl, env)) {
     throw new UserError('kubectl', `${kubectl} is not ${kubectl.includes('/') ? 'an executable file' : 'on PATH'}; it renders the kustomization in ${manifests.dir}`, 'Install kubectl (Debian: apt-get install kubernetes-client), or set kubectl to its path');
   }
+  const blueGreen = readBlueGreenSettings(r, { diff, serverDryRun, prune: !!prune });
   const renderOptions = { images, imageSources, namespace, labels, annotations };
   const rendered = manifests.kind === 'files' ? renderManifests(manifests.objects, renderOptions) : undefined;
+  if (blueGreen && rendered) {
+    // Known before anything runs for manifest files; a kustomization is checked once rendered.
+    const target = findBlueGreenTarget(rendered.objects, blueGreen);
+    if (blueGreen.action === 'deploy' && !blueGreen.previewUrl && !target.previewIngressUrl && !kubeconfig?.inCluster) {
+      throw new UserError('previewUrl', `is required: the manifests hold no Ingress for the preview Service ${target.previewName}, and the deploy does not run inside the cluster`, PREVIEW_URL_FIX);
+    }
+  }
   return {
     projectRoot,
     manifestPaths,
@@ -259,5 +283,6 @@ export function normalizeK8sOptions(given: K8sDeployOptions, projectRoot: string
     kubectl,
     fieldManager: FIELD_MANAGER,
     secrets: [...(rendered?.secrets ?? []), ...(kubeconfig?.secrets ?? [])],
+    ...(blueGreen ? { blueGreen } : {}),
   };
 }

@@ -1,4 +1,6 @@
-import { cleanupStep, mapTaskLog, Plan, Redactor, Step, taskStep, TaskContext } from '@shipfleet/core';
+import { BlueGreenHooks, blueGreenSteps, cleanupStep, mapTaskLog, Plan, Redactor, Step, taskStep, TaskContext } from '@shipfleet/core';
+import { k8sBlueGreenAdapter, K8sBlueGreenContext } from './blue-green/adapter';
+import { k8sBlueGreenRollbackSteps } from './blue-green/rollback-steps';
 import { applyObjects } from './apply';
 import { ClusterClient } from './cluster';
 import type { ClusterHooks } from './cluster-client';
@@ -20,6 +22,8 @@ export interface K8sPlanDeps {
   pollIntervalMs?: number;
   /** Without a terminal: at most one rollout progress line per workload this often (default 5 s). */
   progressIntervalMs?: number;
+  /** strategy blue-green: the checks' HTTP client and the waits (tests pass a sleep that does not wait). */
+  blueGreenHooks?: BlueGreenHooks;
 }
 
 function defaultConnect(target: KubeconfigTarget | undefined, hooks: ClusterHooks): ClusterClient {
@@ -133,6 +137,26 @@ export function buildK8sPlan(o: NormalizedK8sOptions, deps: K8sPlanDeps = {}): {
       ),
     );
     return { plan: { title: `k8s-deploy --diff ${manifests.kind === 'files' ? objectsText(count) : `kustomization ${manifests.dir}`}${o.kubeconfig?.context ? ` against ${o.kubeconfig.context}` : ''}`, steps }, result };
+  }
+
+  if (o.blueGreen) {
+    const settings = o.blueGreen;
+    const context: K8sBlueGreenContext = {
+      o,
+      settings,
+      result,
+      io: async (ctx) => {
+        if (!state.client) await connectTo(ctx);
+        return io(ctx);
+      },
+      rendered: () => state.rendered!,
+      redact: (text) => state.redactor.redact(text),
+    };
+    if (settings.action === 'rollback') steps.push(...k8sBlueGreenRollbackSteps(context));
+    else steps.push(...blueGreenSteps(k8sBlueGreenAdapter(context), settings.options, deps.blueGreenHooks));
+    const what = manifests.kind === 'files' ? objectsText(count) : `kustomization ${manifests.dir}`;
+    const title = `k8s-deploy ${settings.action === 'rollback' ? '--action=rollback (blue-green)' : `blue-green ${what}`}${o.kubeconfig?.context ? ` ${settings.action === 'rollback' ? 'on' : 'to'} ${o.kubeconfig.context}` : ''}`;
+    return { plan: { title, steps }, result };
   }
 
   steps.push(

@@ -80,6 +80,26 @@ export class FakeCluster implements ClusterClient {
     if (!options.dryRun) this.objects.delete(this.key(ref));
   }
 
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options: { fieldManager: string }) {
+    this.calls.push(`patch ${ref.kind}/${ref.name} ${JSON.stringify(patch)}${options.fieldManager ? '' : ' (no field manager)'}`);
+    const live = this.objects.get(this.key(ref));
+    if (!live) throw new KubeApiError(404, `${ref.kind.toLowerCase()}s "${ref.name}" not found`, 'NotFound');
+    const merge = (into: Record<string, unknown>, from: Record<string, unknown>) => {
+      for (const [k, v] of Object.entries(from)) {
+        if (v === null) delete into[k];
+        else if (v && typeof v === 'object' && !Array.isArray(v) && into[k] && typeof into[k] === 'object') merge(into[k] as Record<string, unknown>, v as Record<string, unknown>);
+        else into[k] = JSON.parse(JSON.stringify(v));
+      }
+    };
+    merge(live as unknown as Record<string, unknown>, patch);
+    if (live.kind === 'Deployment') {
+      const replicas = (live.spec as { replicas?: number }).replicas ?? 1;
+      live.metadata.generation = (live.metadata.generation ?? 0) + 1;
+      live.status = { observedGeneration: live.metadata.generation, replicas, updatedReplicas: replicas, availableReplicas: replicas, readyReplicas: replicas };
+    }
+    return live;
+  }
+
   close() {
     this.closed = true;
   }

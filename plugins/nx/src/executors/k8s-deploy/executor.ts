@@ -11,7 +11,9 @@ import type { K8sDeployExecutorOptions } from './schema';
 /**
  * Server-side apply of the project's manifests, a rollout wait with kubectl's
  * rules, and an undo when it does not complete. The Nx project, its version and
- * the commit are recorded as labels and annotations unless given.
+ * the commit are recorded as labels and annotations unless given. With
+ * strategy blue-green the Deployment runs as two colours behind a Service
+ * switch (and action rollback switches back); see @shipfleet/k8s blue-green.
  */
 export default async function k8sDeployExecutor(options: K8sDeployExecutorOptions, context: ExecutorContext) {
   const root = join(context.root, projectRoot(context));

@@ -63,6 +63,18 @@ export interface K8sDeployExecutorOptions {
    * @default "kubectl"
    */
   kubectl?: string;
+  /** rolling (default rolling): apply and wait, undoing a rollout that fails; blue-green: the Deployment as <name>-blue and <name>-green, the new colour checked behind previewService, then activeService's selector switched to it at once. */
+  strategy?: "rolling" | "blue-green";
+  /** deploy (default deploy); rollback (strategy blue-green): activeService back to the other colour in one switch, that colour scaled up first if a deploy had scaled it to 0. */
+  action?: "deploy" | "rollback";
+  /** strategy blue-green: {check: {path, expectStatus, maxLatency, body, attempts, spacing, timeout}, keepPrevious, postSwitchCheck}. */
+  blueGreen?: Record<string, unknown>;
+  /** strategy blue-green: the Service users reach, whose selector is switched between the colours (default: the Service of the manifests that selects the Deployment). */
+  activeService?: string;
+  /** strategy blue-green: the Service that selects the new colour before the switch (default <activeService>-preview; created unless the manifests hold it). */
+  previewService?: string;
+  /** strategy blue-green: where the deploy reaches the preview Service for the check, a URL template with {service}, {namespace}, {color}, {port}, e.g. https://{service}.preview.example.com (default: the host of an Ingress of the manifests for previewService; inside the cluster http://{service}.{namespace}.svc.cluster.local:{port}). */
+  previewUrl?: string;
   /**
    * Print the rendered manifests (secrets masked) and the plan; run nothing.
    * @default false
