@@ -72,7 +72,7 @@ describe('createNodesV2', () => {
     expect(Object.keys(t['apps/ios'])).toEqual(expect.arrayContaining(['fastlane-lane', 'fastlane-ios-beta', 'fastlane-android-release']));
     // Side effects are never cached; runner metadata for the CI matrix.
     for (const [project, targets] of Object.entries(t)) {
-      expect(targets.deploy).toMatchObject({ executor: '@shipfleet/nx:deploy', cache: false, dependsOn: ['^build', 'build'] });
+      expect(targets.deploy).toMatchObject({ executor: '@shipfleet/nx:deploy', cache: false, dependsOn: ['^build', 'build', { dependencies: true, target: 'deploy', params: 'forward' }] });
       expect(targets.deploy.metadata).toMatchObject({ runner: project === 'apps/ios' || project === 'apps/mac' ? 'macos' : 'linux' });
     }
     expect(t['apps/tv']['package-tizen'].cache).toBe(false);

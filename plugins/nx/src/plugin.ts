@@ -9,7 +9,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { InferenceOptions, inferTargets } from './inference/infer-targets';
 import { PLATFORMS } from './platforms';
-import { markerGlob, projectRootOf } from './platforms/markers';
+import { markerGlob, projectRootsOf } from './platforms/markers';
 
 export type ShipfleetPluginOptions = InferenceOptions;
 
@@ -30,8 +30,8 @@ async function createShipfleetNodes(files: readonly string[], options: Shipfleet
   // Several marker files can belong to one project: infer once per project folder.
   const firstFileOfRoot = new Map<string, string>();
   for (const file of files) {
-    const root = projectRootOf(file, PLATFORMS);
-    if (!firstFileOfRoot.has(root) && isProject(context.workspaceRoot, root)) firstFileOfRoot.set(root, file);
+    const root = projectRootsOf(file, PLATFORMS).find((r) => isProject(context.workspaceRoot, r));
+    if (root !== undefined && !firstFileOfRoot.has(root)) firstFileOfRoot.set(root, file);
   }
   const roots = [...firstFileOfRoot.keys()];
   const named = namedInput(context);

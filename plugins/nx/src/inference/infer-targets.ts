@@ -46,10 +46,15 @@ export function inferTargets(platforms: readonly Platform<any>[], workspaceRoot:
     const names = chain.map(nameOf);
     // The deploy runs its chain on one machine: macOS when any part needs it.
     const runner: Runner = chain.some((t) => t.runner === 'macos') ? 'macos' : 'linux';
-    targets[o.targetNames?.deploy ?? 'deploy'] = targetConfiguration(
+    const deployName = o.targetNames?.deploy ?? 'deploy';
+    const deploy = targetConfiguration(
       { executor: 'deploy', description: `Deploy: ${names.join(' → ')} (skipped when these inputs are already live in the environment)`, runner, options: { targets: names }, docs: DEPLOY_DOCS },
       named,
     );
+    // The projects this one depends on deploy first, to the same environment (--env is forwarded):
+    // an app never ships before the database migration or the infrastructure it needs.
+    deploy.dependsOn = [...(deploy.dependsOn ?? []), { dependencies: true, target: deployName, params: 'forward' }];
+    targets[deployName] = deploy;
   }
   return targets;
 }

@@ -20,11 +20,20 @@ function markerPattern(marker: string): RegExp {
 
 /** Splits a matched marker file into its project folder: the marker's own depth decides how many folders to go up. */
 export function projectRootOf(file: string, platforms: readonly Platform<any>[]): string {
+  return projectRootsOf(file, platforms)[0];
+}
+
+/**
+ * Every folder a matched marker file could belong to, in marker order: infra/main.tf is a marker of
+ * the folder above (infra/*.tf) and of infra itself (*.tf); the first that is a project wins.
+ */
+export function projectRootsOf(file: string, platforms: readonly Platform<any>[]): string[] {
+  const roots: string[] = [];
   for (const marker of platforms.flatMap((p) => p.markers)) {
     if (!markerPattern(marker).test(file)) continue;
     let root = file;
     for (const _segment of marker.split('/')) root = dirname(root);
-    return root;
+    if (!roots.includes(root)) roots.push(root);
   }
-  return dirname(file);
+  return roots.length ? roots : [dirname(file)];
 }

@@ -14,6 +14,8 @@ export interface ProjectFolder {
   read(path: string): string | undefined;
   /** Whether the folder (relative to the project root) holds YAML files. */
   hasYaml(path: string): boolean;
+  /** Whether the folder (relative to the project root) holds a file whose name matches. */
+  hasFile(path: string, name: RegExp): boolean;
 }
 
 /** One target a platform infers, before target names and inputs are applied. */
@@ -82,8 +84,12 @@ export function projectFolder(workspaceRoot: string, root: string): ProjectFolde
       return files.get(path);
     },
     hasYaml(path) {
+      return this.hasFile(path, /\.ya?ml$/);
+    },
+    hasFile(path, name) {
+      if (path === '.' || path === '') return entries.some((f) => name.test(f));
       try {
-        return readdirSync(join(abs, path)).some((f) => /\.ya?ml$/.test(f));
+        return readdirSync(join(abs, path)).some((f) => name.test(f));
       } catch {
         return false;
       }

@@ -61,7 +61,7 @@ describe('the registry', () => {
     const t = inferTargets(PLATFORMS, ws, 'apps/example', { targetNames: { 'k8s-deploy': 'rollout' } }, 'default');
     expect(t.deploy.options).toEqual({ targets: ['package-tizen', 'rollout', 'canary-monitor'] });
     expect(t.deploy.metadata).toMatchObject({ runner: 'linux' });
-    const mac = inferTargets(PLATFORMS, exampleWorkspace({ ...PLATFORMS[0].example, 'vercel.json': '{}' }), 'apps/example', {}, 'default');
+    const mac = inferTargets(PLATFORMS, exampleWorkspace({ ...PLATFORMS.find((p) => p.id === 'apple')!.example, 'vercel.json': '{}' }), 'apps/example', {}, 'default');
     expect(mac.deploy.metadata).toMatchObject({ runner: 'macos' });
   });
 

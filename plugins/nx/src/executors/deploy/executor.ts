@@ -44,6 +44,15 @@ export function deployInputHash(context: ExecutorContext): string | undefined {
   return createHash('sha256').update(JSON.stringify([entries, details.implicitDeps ?? {}, details.runtime ?? {}])).digest('hex').slice(0, 32);
 }
 
+/** Executors whose `env` option is the deploy environment (a Terraform workspace, a database): deploy passes --env on. */
+const ENVIRONMENT_EXECUTORS = new Set(['@shipfleet/nx:terraform', '@shipfleet/nx:supabase-deploy']);
+
+/** Whether a target of this project takes the deploy environment (and does not pin its own). */
+function takesEnvironment(context: ExecutorContext, target: string): boolean {
+  const config = context.projectsConfigurations.projects[context.projectName!].targets?.[target];
+  return !!config?.executor && ENVIRONMENT_EXECUTORS.has(config.executor) && (config.options as { env?: unknown } | undefined)?.env === undefined;
+}
+
 function validate(o: DeployExecutorOptions, context: ExecutorContext): { env: string; targets: string[] } {
   const env = o.env ?? DEPLOY_DEFAULTS.env;
   if (!ENV_NAME.test(env)) throw new UserError('env', `"${env}" is not an environment name`, 'Use lowercase letters, digits and -, e.g. --env=staging');
@@ -109,7 +118,8 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   log.info(`▶ deploy ${project} to ${env}: ${targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
   for (const t of targets) {
     try {
-      for await (const result of await runExecutor<{ success: boolean; outputs?: Record<string, string> }>({ project, target: t, configuration: context.configurationName }, options.dryRun ? { dryRun: true } : {}, context)) {
+      const overrides = { ...(options.dryRun ? { dryRun: true } : {}), ...(takesEnvironment(context, t) ? { env } : {}) };
+      for await (const result of await runExecutor<{ success: boolean; outputs?: Record<string, string> }>({ project, target: t, configuration: context.configurationName }, overrides, context)) {
         Object.assign(outputs, result.outputs ?? {});
         if (!result.success) ok = false;
       }
