@@ -9,6 +9,7 @@ import { CLOUD_RUN_DEFAULTS } from '@shipfleet/cloud-run';
 import { CONTAINER_IMAGE_DEFAULTS } from '@shipfleet/container';
 import { FASTLANE_LANE_DEFAULTS } from '@shipfleet/fastlane';
 import { K8S_DEPLOY_DEFAULTS } from '@shipfleet/k8s';
+import { SUPABASE_DEFAULTS } from '@shipfleet/supabase';
 import { TERRAFORM_DEFAULTS } from '@shipfleet/terraform';
 import { PACKAGE_TIZEN_DEFAULTS } from '@shipfleet/tv';
 import { VERCEL_DEPLOY_DEFAULTS } from '@shipfleet/vercel';
@@ -49,6 +50,8 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   'container-image': { options: ['packages/container/src/options.ts', 'ContainerOptions'], defaults: CONTAINER_IMAGE_DEFAULTS, statedIn: 'description' },
   // config (cloud-run.json) and the target options merge in the executor: a schema default would override the file.
   // The default workspace name and lockfile mode depend on the environment: stated in descriptions.
+  // environments[env] overrides the top-level values: a schema default would win over it.
+  'supabase-deploy': { options: ['packages/supabase/src/options.ts', 'SupabaseDeployOptions'], defaults: SUPABASE_DEFAULTS, statedIn: 'description' },
   terraform: { options: ['packages/terraform/src/options.ts', 'TerraformOptions'], defaults: TERRAFORM_DEFAULTS, statedIn: 'description' },
   'cloud-run-deploy': { options: ['packages/cloud-run/src/options.ts', 'CloudRunOptions'], defaults: CLOUD_RUN_DEFAULTS, executorOnly: ['config'], statedIn: 'description' },
 };
