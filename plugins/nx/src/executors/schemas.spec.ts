@@ -9,6 +9,7 @@ import { CLOUD_RUN_DEFAULTS } from '@shipfleet/cloud-run';
 import { CONTAINER_IMAGE_DEFAULTS } from '@shipfleet/container';
 import { FASTLANE_LANE_DEFAULTS } from '@shipfleet/fastlane';
 import { K8S_DEPLOY_DEFAULTS } from '@shipfleet/k8s';
+import { GITHUB_RELEASE_DEFAULTS, SIGN_WINDOWS_DEFAULTS } from '@shipfleet/desktop';
 import { SUPABASE_DEFAULTS } from '@shipfleet/supabase';
 import { TERRAFORM_DEFAULTS } from '@shipfleet/terraform';
 import { PACKAGE_TIZEN_DEFAULTS } from '@shipfleet/tv';
@@ -52,6 +53,10 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   // The default workspace name and lockfile mode depend on the environment: stated in descriptions.
   // environments[env] overrides the top-level values: a schema default would win over it.
   'supabase-deploy': { options: ['packages/supabase/src/options.ts', 'SupabaseDeployOptions'], defaults: SUPABASE_DEFAULTS, statedIn: 'description' },
+  // Every default comes from the project's electron-builder config or this machine.
+  'package-electron': { options: ['packages/desktop/src/electron/options.ts', 'PackageElectronOptions'], defaults: {}, statedIn: 'description' },
+  'sign-windows': { options: ['packages/desktop/src/windows-sign/options.ts', 'SignWindowsOptions'], defaults: SIGN_WINDOWS_DEFAULTS, statedIn: 'description' },
+  'publish-github-release': { options: ['packages/desktop/src/github-release/options.ts', 'GithubReleaseOptions'], defaults: GITHUB_RELEASE_DEFAULTS, statedIn: 'description' },
   terraform: { options: ['packages/terraform/src/options.ts', 'TerraformOptions'], defaults: TERRAFORM_DEFAULTS, statedIn: 'description' },
   'cloud-run-deploy': { options: ['packages/cloud-run/src/options.ts', 'CloudRunOptions'], defaults: CLOUD_RUN_DEFAULTS, executorOnly: ['config'], statedIn: 'description' },
 };

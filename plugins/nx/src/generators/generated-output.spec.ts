@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import androidAppGenerator from './android-app/generator';
 import ciGenerator from './ci/generator';
+import electronAppGenerator from './electron-app/generator';
 import fastlaneGenerator from './fastlane/generator';
 import iosAppGenerator from './ios-app/generator';
 import k8sServiceGenerator from './k8s-service/generator';
@@ -42,6 +43,7 @@ const cases: [string, (tree: Tree) => Promise<void>][] = [
   ['tizen-app', (t) => tizenAppGenerator(t, { name: 'tv-app', ...skip })],
   ['webos-app', (t) => webosAppGenerator(t, { name: 'lg-app', title: 'LG & <Co>', ...skip })],
   ['web-app', (t) => webAppGenerator(t, { name: 'site', vercelProject: 'prj_site', ...skip })],
+  ['electron-app', (t) => electronAppGenerator(t, { name: 'desk', appId: 'com.acme.desk', appVersion: '0.4.0', ...skip })],
   ['k8s-service', (t) => k8sServiceGenerator(t, { name: 'api', image: 'ghcr.io/acme/api', appVersion: '0.3.0', namespace: 'shop', ...skip })],
   ['ios-app', (t) => iosAppGenerator(t, { name: 'my-app', bundleId: 'com.acme.myapp', teamId: 'ABCDE12345', appVersion: '2.1.0', ...skip })],
   ['ios-app-visionos', (t) => iosAppGenerator(t, { name: 'vision', platform: 'visionos', ...skip })],

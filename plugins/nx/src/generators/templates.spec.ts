@@ -15,7 +15,7 @@ describe('generator templates', () => {
 
   it('exist for every generator that writes files', () => {
     const folders = new Set(files.map((f) => f.split('/')[0]));
-    expect([...folders].sort()).toEqual(['android-app', 'ci', 'fastlane', 'ios-app', 'k8s-service', 'macos-app', 'tizen-app', 'web-app', 'webos-app', 'xcode']);
+    expect([...folders].sort()).toEqual(['android-app', 'ci', 'electron-app', 'fastlane', 'ios-app', 'k8s-service', 'macos-app', 'tizen-app', 'web-app', 'webos-app', 'xcode']);
   });
 
   // Without the suffix a template such as package.json or k8s/deployment.yaml would be taken for

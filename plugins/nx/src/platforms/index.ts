@@ -3,6 +3,7 @@
 import { android } from './android';
 import { apple, macos } from './apple';
 import { container } from './container';
+import { electron } from './desktop';
 import { fastlane } from './fastlane';
 import { supabase, terraform } from './infrastructure';
 import { cloudRun } from './cloud-run';
@@ -12,7 +13,7 @@ import { tizen, webos } from './tv';
 import { vercel } from './web';
 
 // Infrastructure first: a project's own chain provisions before it deploys onto it.
-export const PLATFORMS: readonly Platform<any>[] = [terraform, supabase, apple, macos, android, tizen, webos, vercel, container, kubernetes, cloudRun, canary, fastlane];
+export const PLATFORMS: readonly Platform<any>[] = [terraform, supabase, apple, macos, android, tizen, webos, vercel, electron, container, kubernetes, cloudRun, canary, fastlane];
 
 /** GitHub-hosted runner label for each runner OS a target can need. */
 export const RUNNER_LABELS: Record<Runner, string> = { macos: 'macos-latest', linux: 'ubuntu-latest' };

@@ -1,0 +1,144 @@
+// Desktop through the real nx CLI: a generated Electron app, package-electron's plan,
+// sign-windows signing a real Windows executable with Debian's osslsigncode (verified by it),
+// and publish-github-release against the GitHub API stand-in (tools/github-api).
+import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { parse as parseYaml } from 'yaml';
+import { startGithubApi } from '../tools/github-api/server';
+import { SampleWorkspace } from '../tools/sample-workspace';
+import { copyTestExe, makeTestSigner, TestSigner } from '../packages/desktop/src/windows-sign/__fixtures__/test-signer';
+
+const PASSWORD = 'e2e-p12-Secret-pw-7719';
+const TOKEN = 'github_pat_e2eRelease0123456789abcdef';
+
+describe('desktop targets through the real nx CLI', () => {
+  let ws: SampleWorkspace;
+  let signer: TestSigner;
+  const env = () => ({ WIN_CSC_P12_BASE64: signer.p12Base64, WIN_CSC_PASSWORD: PASSWORD });
+
+  beforeAll(async () => {
+    ws = new SampleWorkspace('desktop');
+    expect(ws.nx(['g', '@shipfleet/nx:init']).code).toBe(0);
+    expect(ws.nx(['g', '@shipfleet/nx:electron-app', 'desk']).code).toBe(0);
+    mkdirSync(ws.path('keys'), { recursive: true });
+    signer = await makeTestSigner(ws.path('keys'), PASSWORD);
+  });
+
+  it('infers package-electron and sign-windows for the generated app', () => {
+    const show = ws.nx(['show', 'project', 'desk', '--json']);
+    const project = JSON.parse(show.output.slice(show.output.indexOf('{')));
+    expect(project.targets['package-electron']).toMatchObject({ executor: '@shipfleet/nx:package-electron', metadata: { runner: 'macos' } });
+    expect(project.targets['sign-windows']).toMatchObject({ executor: '@shipfleet/nx:sign-windows', metadata: { runner: 'linux' } });
+    expect(project.targets['publish-github-release']).toMatchObject({ executor: '@shipfleet/nx:publish-github-release', options: { tokenEnv: 'RELEASE_GITHUB_TOKEN' } });
+    expect(project.targets.deploy.options.targets).toEqual(['package-electron', 'sign-windows', 'publish-github-release']);
+  });
+
+  it('package-electron --dry-run shows the targets, the output folder and the signing variables by name', async () => {
+    const r = await ws.nxAsync(['run', 'desk:package-electron', '--platforms=linux', '--dry-run'], env());
+    expect(r.code).toBe(0);
+    expect(r.output).toMatch(/AppImage/);
+    expect(r.output).toContain('Dry run: nothing was executed.');
+    expect(r.output).not.toContain(PASSWORD);
+  });
+
+  it('sign-windows signs a real .exe with osslsigncode and verifies it; the password never shows', async () => {
+    mkdirSync(ws.path('dist/apps/desk'), { recursive: true });
+    const exe = copyTestExe(ws.path('dist/apps/desk/Desk-Setup-1.0.0.exe'));
+    const r = await ws.nxAsync(['run', 'desk:sign-windows', '--signingCertEnv=WIN_CSC_P12_BASE64', '--signingPasswordEnv=WIN_CSC_PASSWORD', `--caFile=${signer.caPem}`, '--timestamp=false', '--output-style=static'], env());
+    expect({ code: r.code, output: r.code ? r.output : '' }).toEqual({ code: 0, output: '' });
+    expect(r.output).not.toContain(PASSWORD);
+    expect(r.output).not.toContain(signer.p12Base64.slice(0, 40));
+    // Read back independently: osslsigncode finds a valid signature by the test CA.
+    const verify = execFileSync('osslsigncode', ['verify', '-CAfile', signer.caPem, '-in', exe], { encoding: 'utf8' });
+    expect(verify).toMatch(/Signature verification: ok/);
+    expect(readFileSync(exe).length).toBeGreaterThan(0);
+  });
+
+  it('a bad option is named', async () => {
+    const r = await ws.nxAsync(['run', 'desk:sign-windows', '--method=magic'], env());
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('method');
+  });
+
+  describe('publish-github-release', () => {
+    // electron-builder's output as publish sees it: installers, a blockmap, and its own feed (replaced by ours).
+    const built = () => {
+      const dir = ws.path('dist/apps/desk');
+      mkdirSync(dir, { recursive: true });
+      const files: Record<string, Buffer> = {
+        'Desk-Setup-1.0.0.exe': Buffer.from('MZ' + 'installer'.repeat(5000)),
+        'Desk-Setup-1.0.0.exe.blockmap': Buffer.from('blockmap'),
+        'Desk-1.0.0.AppImage': Buffer.from('\x7fELF' + 'appimage'.repeat(7000)),
+        'latest.yml': Buffer.from('version: 0.0.1\n'),
+      };
+      for (const [name, data] of Object.entries(files)) writeFileSync(`${dir}/${name}`, data);
+      return files;
+    };
+    const sha512 = (b: Buffer) => createHash('sha512').update(b).digest('base64');
+
+    it('uploads the installers, writes the feeds from them and publishes; a 5xx on an upload is retried; the token never shows', async () => {
+      const files = built();
+      const api = await startGithubApi({ tokens: [TOKEN], repos: ['acme/desk'], faults: { upload: [{ name: 'Desk-1.0.0.AppImage', status: 502, times: 1 }] } });
+      try {
+        const r = await ws.nxAsync(['run', 'desk:publish-github-release', `--apiUrl=${api.url}`, '--owner=acme', '--repo=desk', '--output-style=static'], { RELEASE_GITHUB_TOKEN: TOKEN });
+        expect({ code: r.code, output: r.code ? r.output : '' }).toEqual({ code: 0, output: '' });
+        expect(r.output).not.toContain(TOKEN);
+        const [release] = api.releases;
+        expect(release).toMatchObject({ tag_name: 'v1.0.0', draft: false });
+        const assets = Object.fromEntries(release.assets.map((a) => [a.name, a.data]));
+        expect(Object.keys(assets).sort()).toEqual(['Desk-1.0.0.AppImage', 'Desk-Setup-1.0.0.exe', 'Desk-Setup-1.0.0.exe.blockmap', 'latest-linux.yml', 'latest.yml']);
+        expect(assets['Desk-1.0.0.AppImage'].equals(files['Desk-1.0.0.AppImage'])).toBe(true);
+        // The feed is ours, from what was uploaded, not electron-builder's stale one.
+        const feed = parseYaml(assets['latest.yml'].toString('utf8'));
+        expect(feed).toMatchObject({ version: '1.0.0', path: 'Desk-Setup-1.0.0.exe', sha512: sha512(files['Desk-Setup-1.0.0.exe']) });
+        expect(feed.files).toEqual([{ url: 'Desk-Setup-1.0.0.exe', sha512: sha512(files['Desk-Setup-1.0.0.exe']), size: files['Desk-Setup-1.0.0.exe'].length }]);
+        expect(parseYaml(assets['latest-linux.yml'].toString('utf8'))).toMatchObject({ path: 'Desk-1.0.0.AppImage', sha512: sha512(files['Desk-1.0.0.AppImage']) });
+        const uploads = api.requests.filter((q) => q.host === 'uploads' && q.query.name === 'Desk-1.0.0.AppImage').map((q) => q.status);
+        expect(uploads).toEqual([502, 201]);
+        // Publishing is the last call: nothing was visible before every asset was up.
+        const calls = api.requests.filter((q) => q.status < 300).map((q) => `${q.method} ${q.host}`);
+        expect(calls[calls.length - 1]).toBe('PATCH api');
+        expect(api.requests.every((q) => !JSON.stringify(q.query).includes(TOKEN))).toBe(true);
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('--dry-run shows the files and the feeds and calls nothing; a real run without the token names its variable', async () => {
+      built();
+      const api = await startGithubApi({ tokens: [TOKEN], repos: ['acme/desk'] });
+      try {
+        const dry = await ws.nxAsync(['run', 'desk:publish-github-release', `--apiUrl=${api.url}`, '--owner=acme', '--repo=desk', '--dry-run'], { RELEASE_GITHUB_TOKEN: TOKEN });
+        expect(dry.code).toBe(0);
+        expect(dry.output).toContain('Desk-Setup-1.0.0.exe');
+        expect(dry.output).toMatch(/latest\.yml, latest-linux\.yml/);
+        expect(dry.output).toContain('Dry run: nothing was executed.');
+        expect(dry.output).not.toContain(TOKEN);
+        expect(api.requests).toEqual([]);
+        const missing = await ws.nxAsync(['run', 'desk:publish-github-release', `--apiUrl=${api.url}`, '--owner=acme', '--repo=desk'], { RELEASE_GITHUB_TOKEN: '' });
+        expect(missing.code).not.toBe(0);
+        expect(missing.output).toMatch(/Option "tokenEnv".*RELEASE_GITHUB_TOKEN/);
+        expect(api.requests).toEqual([]);
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('bad options are named', async () => {
+      for (const [flag, option] of [['--tag=has space', 'tag'], ['--owner=-acme', 'owner'], ['--apiUrl=not a url', 'apiUrl'], ['--feeds=sometimes', 'feeds']]) {
+        const r = await ws.nxAsync(['run', 'desk:publish-github-release', flag, '--repo=desk', '--owner=acme'].filter((a, i, all) => all.findIndex((b) => b.split('=')[0] === a.split('=')[0]) === i), { RELEASE_GITHUB_TOKEN: TOKEN });
+        expect({ flag, code: r.code === 0 ? 0 : 1 }).toEqual({ flag, code: 1 });
+        expect({ flag, named: r.output.includes(option) }).toEqual({ flag, named: true });
+        expect(r.output).not.toContain(TOKEN);
+      }
+    });
+
+    it('deploy --dry-run chains package, sign and publish', async () => {
+      const r = await ws.nxAsync(['run', 'desk:deploy', '--dry-run'], { ...env(), RELEASE_GITHUB_TOKEN: TOKEN });
+      expect({ code: r.code, output: r.code ? r.output : '' }).toEqual({ code: 0, output: '' });
+      expect(r.output).toContain('package-electron → sign-windows → publish-github-release');
+      for (const secret of [TOKEN, PASSWORD]) expect(r.output).not.toContain(secret);
+    });
+  });
+});
