@@ -141,4 +141,59 @@ describe('desktop targets through the real nx CLI', () => {
       for (const secret of [TOKEN, PASSWORD]) expect(r.output).not.toContain(secret);
     });
   });
+
+  describe('a deploy split by runner', () => {
+    const commit = (msg: string) => {
+      ws.git('add', '-A');
+      ws.git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qm', msg);
+    };
+    const ledger = () => JSON.parse(ws.read('.shipfleet/ledger')).records as Array<{ project: string; target: string; result: string }>;
+
+    it('shipfleet matrix gives the generated app (mac, Windows and Linux targets) one row per runner', () => {
+      commit('desk');
+      ws.write('apps/desk/src/renderer.js', '// changed\n');
+      commit('desk change');
+      const r = ws.run(ws.path('node_modules/.bin/shipfleet'), ['matrix', '--base=HEAD~1', '--head=HEAD']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.output)).toEqual([
+        { project: 'desk', runner: 'macos-latest', part: 'macos' },
+        { project: 'desk', runner: 'ubuntu-latest', part: 'linux' },
+      ]);
+    });
+
+    it('deploy --part=linux --dry-run runs the Linux part: Windows and Linux packaged, signed, published once the mac feed is there', async () => {
+      const r = await ws.nxAsync(['run', 'desk:deploy', '--part=linux', '--dry-run', '--output-style=static'], { ...env(), RELEASE_GITHUB_TOKEN: TOKEN });
+      expect({ code: r.code, output: r.code ? r.output : '' }).toEqual({ code: 0, output: '' });
+      expect(r.output).toContain('deploy desk (its linux part) to default: package-electron → sign-windows → publish-github-release (dry run)');
+      expect(r.output).toMatch(/AppImage/);
+      expect(r.output).not.toMatch(/\.dmg|universal/);
+      expect(r.output).toContain('once the draft also holds latest-mac.yml, latest.yml, latest-linux*.yml');
+      for (const secret of [TOKEN, PASSWORD]) expect(r.output).not.toContain(secret);
+      const wrong = await ws.nxAsync(['run', 'desk:deploy', '--part=windows', '--dry-run'], env());
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.output).toContain('Option "part": "windows" is not a part of desk\'s deploy. Give one of its runners: macos, linux');
+    });
+
+    it('each part is its own ledger line: one part live does not skip the other', async () => {
+      // A split deploy whose parts are plain commands, so both really run here.
+      ws.write('apps/split/project.json', JSON.stringify({
+        name: 'split',
+        targets: {
+          build: { executor: 'nx:run-commands', options: { command: 'node -e "console.log(\'packaged \' + process.argv[1])" --', args: 'all' } },
+          upload: { executor: 'nx:run-commands', options: { command: 'node -e "console.log(\'uploaded\')"' } },
+          deploy: { executor: '@shipfleet/nx:deploy', options: { targets: ['build', 'upload'], parts: { macos: { targets: ['build', 'upload'], options: { build: { args: 'mac' } } }, linux: { targets: ['build', 'upload'], options: { build: { args: 'linux' } } } } } },
+        },
+      }));
+      const linux = await ws.nxAsync(['run', 'split:deploy', '--part=linux', '--output-style=static']);
+      expect({ code: linux.code, output: linux.code ? linux.output : '' }).toEqual({ code: 0, output: '' });
+      expect(linux.output).toContain('packaged linux');
+      const again = await ws.nxAsync(['run', 'split:deploy', '--part=linux', '--output-style=static', '--skip-nx-cache']);
+      expect(again.output).toContain('is already deployed to default with these inputs');
+      const mac = await ws.nxAsync(['run', 'split:deploy', '--part=macos', '--output-style=static', '--skip-nx-cache']);
+      expect({ code: mac.code, output: mac.code ? mac.output : '' }).toEqual({ code: 0, output: '' });
+      expect(mac.output).toContain('packaged mac');
+      expect(ledger().filter((x) => x.project === 'split').map((x) => [x.target, x.result])).toEqual([['deploy@linux', 'succeeded'], ['deploy@macos', 'succeeded']]);
+    });
+  });
 });
+

@@ -79,6 +79,8 @@ export interface GithubApiStandIn {
   /** A release put in place before a test (as an earlier run or a person would have left it). */
   seedRelease(r: { repo: string; tag: string; draft?: boolean; name?: string; assets?: Array<{ name: string; data: string | Buffer; state?: 'uploaded' | 'starter' }> }): StoredRelease;
   setFaults(faults: GithubApiOptions['faults']): void;
+  /** Called as each request arrives, before it is answered (a test puts another client's action at an exact moment). */
+  onRequest(hook: ((r: RecordedRequest) => void) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ export async function startGithubApi(o: GithubApiOptions): Promise<GithubApiStan
     return repos.has(`${owner}/${repo}`.toLowerCase());
   }
 
+  let requestHook: ((r: RecordedRequest) => void) | undefined;
   const handler = (host: 'api' | 'uploads', prefix: string) => async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const body = await readBody(req);
@@ -189,6 +192,7 @@ export async function startGithubApi(o: GithubApiOptions): Promise<GithubApiStan
     const auth = authenticate(req);
     const record: RecordedRequest = { host, method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, authScheme: auth.ok ? auth.scheme : undefined, bodySize: body.length, status: 0 };
     requests.push(record);
+    requestHook?.(record);
     const reply = (status: number, payload?: unknown, extra?: Record<string, string>) => {
       record.status = status;
       send(res, status, payload, extra);
@@ -319,6 +323,10 @@ export async function startGithubApi(o: GithubApiOptions): Promise<GithubApiStan
         const release = byId(m[1]);
         if (!release) return reply(404, errorBody(404, 'Not Found', `${DOCS}/releases/releases`));
         if (method === 'GET') return reply(200, releaseJson(release));
+        if (method === 'DELETE') {
+          releases.splice(releases.indexOf(release), 1);
+          return reply(204);
+        }
         if (method === 'PATCH') {
           let input: Record<string, unknown>;
           try {
@@ -388,6 +396,9 @@ export async function startGithubApi(o: GithubApiOptions): Promise<GithubApiStan
     setFaults(f) {
       faults = f ?? {};
       uploadFaultsLeft.clear();
+    },
+    onRequest(hook) {
+      requestHook = hook;
     },
     close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }))).then(() => undefined),
   };

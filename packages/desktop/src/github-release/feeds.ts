@@ -120,6 +120,29 @@ export function selectFeedFiles(artefacts: Artefact[]): FeedSelection {
   return { feeds, notes };
 }
 
+/** The asset (a `*` glob of electron-builder's default artifact name) a target uploads, for targets without a feed. */
+const TARGET_ASSETS: Record<string, string> = {
+  dmg: '*.dmg', pkg: '*.pkg', mas: '*.pkg', 'mac:zip': '*-mac.zip',
+  msi: '*.msi', appx: '*.appx', 'win:zip': '*-win.zip', '7z': '*.7z',
+  'tar.gz': '*.tar.gz', 'tar.xz': '*.tar.xz', snap: '*.snap', flatpak: '*.flatpak',
+};
+
+/**
+ * What a job of a split deploy uploads that the other jobs can wait for, from the electron-builder
+ * targets it builds for one OS: its feed, as selectFeedFiles picks feeds (an .exe → latest.yml, a mac
+ * zip → latest-mac.yml, an AppImage, deb, rpm or pacman → latest-linux*.yml), else its first
+ * target's asset. Empty when the targets upload nothing (a `dir` build).
+ */
+export function releaseMarkersForTargets(platform: 'mac' | 'win' | 'linux', targets: readonly string[]): string[] {
+  const names = targets.map((t) => t.toLowerCase());
+  const has = (...feedTargets: string[]) => names.some((t) => feedTargets.includes(t));
+  if (platform === 'win' && has('nsis', 'nsis-web', 'portable')) return ['latest.yml'];
+  if (platform === 'mac' && has('zip')) return ['latest-mac.yml'];
+  if (platform === 'linux' && has('appimage', 'deb', 'rpm', 'pacman')) return ['latest-linux*.yml'];
+  const asset = names.map((t) => TARGET_ASSETS[`${platform}:${t}`] ?? TARGET_ASSETS[t]).find(Boolean);
+  return asset ? [asset] : [];
+}
+
 /** SHA-512 (base64) and size of a file, streamed. */
 export async function hashFile(path: string, signal?: AbortSignal): Promise<{ sha512: string; size: number }> {
   const hash = createHash('sha512');

@@ -224,3 +224,54 @@ describe('GitHub Enterprise Server', () => {
     expect(h.api.releases[0].draft).toBe(false);
   });
 });
+
+describe('a deploy split per runner: one job per OS, one release', () => {
+  const macOnly = () => makeDir({ 'Desk-1.0.0-mac.zip': randomBytes(50_000), 'Desk-1.0.0.dmg': randomBytes(60_000), 'Desk-1.0.0.dmg.blockmap': randomBytes(300) });
+  const linuxAndWin = () => makeDir({ 'Desk-Setup-1.0.0.exe': randomBytes(70_000), 'Desk-Setup-1.0.0.exe.blockmap': randomBytes(300), 'Desk-1.0.0.AppImage': randomBytes(80_000) });
+  const waitFor = ['latest-mac.yml', 'latest.yml', 'latest-linux*.yml'];
+
+  it('jobs started together meet on one draft; the first to finish leaves it a draft, the last publishes with every feed', async () => {
+    const [mac, linux] = await Promise.all([
+      h.run({ files: [join(macOnly(), '*')], version: '1.0.0', waitFor }),
+      h.run({ files: [join(linuxAndWin(), '*')], version: '1.0.0', waitFor }),
+    ]);
+    expect([mac.report.error, linux.report.error]).toEqual([undefined, undefined]);
+    // However the creates interleaved, one release is left and it holds both jobs' files.
+    expect(h.api.releases).toHaveLength(1);
+    const release = h.api.releases[0];
+    expect(release.draft).toBe(false);
+    expect(release.assets.map((a) => a.name).sort()).toEqual(['Desk-1.0.0-mac.zip', 'Desk-1.0.0.AppImage', 'Desk-1.0.0.dmg', 'Desk-1.0.0.dmg.blockmap', 'Desk-Setup-1.0.0.exe', 'Desk-Setup-1.0.0.exe.blockmap', 'latest-linux.yml', 'latest-mac.yml', 'latest.yml']);
+    expect([mac.built.result.published, linux.built.result.published].filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    for (const r of [mac, linux]) expect(r.all).not.toContain(h.token);
+  });
+
+  it('one after the other: the first leaves a draft naming what it waits for, the second publishes', async () => {
+    const first = await h.run({ files: [join(macOnly(), '*')], version: '1.0.0', waitFor });
+    expect(first.report.status).toBe('succeeded');
+    expect(first.built.result.published).toBe(false);
+    expect(h.api.releases[0].draft).toBe(true);
+    expect(first.lines.join('\n')).toMatch(/left as a draft: waiting for latest\.yml, latest-linux\*\.yml from the other jobs/);
+    expect(h.api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+
+    const second = await h.run({ files: [join(linuxAndWin(), '*')], version: '1.0.0', waitFor });
+    expect(second.report.status).toBe('succeeded');
+    expect(second.built.result).toMatchObject({ published: true, created: false });
+    expect(h.api.releases).toHaveLength(1);
+    expect(h.api.releases[0].draft).toBe(false);
+  });
+
+  it('two drafts created at once: the newer is deleted and its job uploads to the older', async () => {
+    // The race made certain: another job's create lands just before this job's.
+    let other: { id: number } | undefined;
+    h.api.onRequest((r) => {
+      if (r.method === 'POST' && r.path === '/repos/acme/desktop/releases' && !other) other = h.api.seedRelease({ repo: 'acme/desktop', tag: 'v1.0.0', draft: true });
+    });
+    const { report, lines, built } = await h.run({ files: [join(linuxAndWin(), '*')], version: '1.0.0', waitFor });
+    expect(report.error).toBeUndefined();
+    expect(h.api.releases.map((r) => r.id)).toEqual([other!.id]);
+    expect(h.api.releases[0].assets.map((a) => a.name)).toContain('Desk-Setup-1.0.0.exe');
+    expect(built.result.releaseId).toBe(other!.id);
+    expect(lines.join('\n')).toMatch(new RegExp(`another job created a draft for v1\\.0\\.0 at the same time \\(id ${other!.id}\\): using it, and deleted this job's empty draft \\d+`));
+    expect(h.api.requests.filter((r) => r.method === 'DELETE' && /\/releases\/\d+$/.test(r.path))).toHaveLength(1);
+  });
+});

@@ -29,6 +29,7 @@ describe('resolveGithubReleaseOptions', () => {
       tokenEnv: 'GITHUB_TOKEN',
       apiUrl: 'https://api.github.com',
       uploadTimeoutMs: 30 * 60_000,
+      waitFor: [],
     });
     expect(t).toBe(token);
     expect(secrets).toEqual([token]);
@@ -116,5 +117,10 @@ describe('resolveGithubReleaseOptions', () => {
       expect(warnings.join('\n')).toMatch(/GITHUB_REPOSITORY is not set and the workspace has no origin remote; a real run stops here/);
     });
   });
-});
 
+  it('waitFor takes asset names and globs, and needs publishing', () => {
+    expect(resolve({ waitFor: ['latest-mac.yml', 'latest-linux*.yml'] }).options.waitFor).toEqual(['latest-mac.yml', 'latest-linux*.yml']);
+    expect(error({ waitFor: ['dist/latest.yml'] }).message).toMatch(/Option "waitFor": "dist\/latest.yml" is not an asset name/);
+    expect(error({ waitFor: ['latest.yml'], publish: false }).message).toMatch(/Option "waitFor": is given but "publish" is false/);
+  });
+});

@@ -48,6 +48,12 @@ export interface GithubReleaseOptions {
   apiUrl?: string;
   /** Longest time one upload may take, a duration (default 30m). */
   uploadTimeout?: string | number;
+  /**
+   * Assets other jobs upload to the same draft (names, `*` globs such as `latest-linux*.yml`):
+   * publish only once the draft holds each; until then leave it a draft and succeed. The job
+   * that uploads last publishes. Inferred for the jobs of a deploy split per runner.
+   */
+  waitFor?: string[];
 }
 
 export interface NormalizedGithubReleaseOptions {
@@ -66,6 +72,7 @@ export interface NormalizedGithubReleaseOptions {
   /** Without a trailing slash. */
   apiUrl: string;
   uploadTimeoutMs: number;
+  waitFor: string[];
 }
 
 export interface ResolvedGithubReleaseOptions {
@@ -101,6 +108,8 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[
 // git check-ref-format, in short: no spaces, control characters, ~^:?*[\, "..", "@{", leading "-" or trailing "." / ".lock".
 const TAG = /^(?!-)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)(?!.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]{1,250}$/;
 const COMMITISH = TAG;
+// An asset name as GitHub keeps it, with * for any characters.
+const ASSET_GLOB = /^[A-Za-z0-9._+*-]{1,255}$/;
 // A token travels in a header: visible ASCII only.
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
@@ -213,10 +222,16 @@ export function resolveGithubReleaseOptions(given: Partial<GithubReleaseOptions>
   const apiUrlGiven = raw.apiUrl ?? (env.GITHUB_API_URL || undefined);
   const apiUrl = (urlOption('apiUrl', apiUrlGiven, { example: `${DEFAULT_GITHUB_API_URL} (the default) or https://ghe.example.com/api/v3`, allowQuery: false }) ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, '');
 
+  const waitForList = stringListOption('waitFor', raw.waitFor, { items: 'asset names or * globs', example: 'latest-mac.yml' }) ?? [];
+  for (const w of waitForList) {
+    if (!ASSET_GLOB.test(w)) throw new UserError('waitFor', `${showValue(w)} is not an asset name`, 'Give release asset names (no folders), with * for any characters, e.g. ["latest-mac.yml", "latest-linux*.yml"]');
+  }
+  if (waitForList.length && raw.publish === false) throw new UserError('waitFor', 'is given but "publish" is false', 'waitFor says when to publish: leave "publish" out, or drop waitFor to leave the draft for a person');
+
   const uploadTimeoutMs = durationOption('uploadTimeout', raw.uploadTimeout, { min: 1000, example: '45m' }) ?? (parseDuration(DEFAULT_UPLOAD_TIMEOUT) as number);
 
   return {
-    options: { files, version, tag, name, body, owner, repo, commitish, prerelease, publish, feeds, tokenEnv, apiUrl, uploadTimeoutMs },
+    options: { files, version, tag, name, body, owner, repo, commitish, prerelease, publish, feeds, tokenEnv, apiUrl, uploadTimeoutMs, waitFor: waitForList },
     token,
     secrets: token ? [token] : [],
   };

@@ -49,6 +49,9 @@ export interface GithubReleasePlanResult {
   secrets: string[];
 }
 
+/** An asset-name glob (`*` any characters) as a whole-name pattern. */
+const assetGlob = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
 interface RunState {
   releases?: GithubReleases;
   release?: GithubRelease;
@@ -227,9 +230,19 @@ export function buildGithubReleasePlan(o: NormalizedGithubReleaseOptions, contex
     }),
   );
 
+  const waiting = o.waitFor.length ? `once the draft also holds ${o.waitFor.join(', ')} (uploaded by the other jobs of this deploy; until then it is left a draft for the last of them to publish), ` : '';
   steps.push(
     o.publish
-      ? task(`Publish ${o.tag}`, `PATCH …/releases/:id {draft: false}: the release${o.prerelease ? ' (a pre-release)' : ''} becomes visible, GitHub creates the tag if it does not exist${o.commitish ? ` (at ${o.commitish})` : " (at the default branch's head)"}, and electron-updater sees it`, async (ctx) => {
+      ? task(`Publish ${o.tag}${o.waitFor.length ? ' when every job has uploaded' : ''}`, `${waiting}PATCH …/releases/:id {draft: false}: the release${o.prerelease ? ' (a pre-release)' : ''} becomes visible, GitHub creates the tag if it does not exist${o.commitish ? ` (at ${o.commitish})` : " (at the default branch's head)"}, and electron-updater sees it`, async (ctx) => {
+          if (o.waitFor.length) {
+            const names = (await state.releases!.listAssets(state.release!.id)).filter((a) => a.state === 'uploaded').map((a) => a.name);
+            const missing = o.waitFor.filter((w) => !names.some((n) => assetGlob(w).test(n)));
+            if (missing.length) {
+              ctx.log(`left as a draft: waiting for ${missing.join(', ')} from the other jobs of this deploy; the last of them publishes ${o.tag}: ${state.release!.html_url}`);
+              ctx.setOutput('releaseUrl', state.release!.html_url);
+              return;
+            }
+          }
           const published = await state.releases!.publish(state.release!);
           result.published = true;
           result.releaseUrl = published.html_url;

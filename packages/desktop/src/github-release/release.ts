@@ -106,9 +106,10 @@ export class GithubReleases {
     if (published) {
       throw new UserError('tag', `the release ${t.tag} of ${t.owner}/${t.repo} is already published (${published.html_url})`, 'Release a new version (a new tag); to replace its files, turn it back into a draft on GitHub first');
     }
-    const [draft, ...others] = existing;
+    // The oldest draft is the one every job of a split deploy converges on (see settleOnOldestDraft).
+    const [draft, ...others] = [...existing].sort((a, b) => a.id - b.id);
     if (draft) {
-      if (others.length) log(`warning: ${others.length + 1} drafts have the tag ${t.tag}; using the newest (id ${draft.id}), leaving ids ${others.map((r) => r.id).join(', ')}`);
+      if (others.length) log(`warning: ${others.length + 1} drafts have the tag ${t.tag}; using the oldest (id ${draft.id}), leaving ids ${others.map((r) => r.id).join(', ')}`);
       const changes: Record<string, unknown> = {};
       if ((draft.name ?? '') !== t.name) changes.name = t.name;
       if (t.body !== undefined && (draft.body ?? '') !== t.body) changes.body = t.body;
@@ -129,7 +130,7 @@ export class GithubReleases {
         draft: true,
         prerelease: t.prerelease,
       });
-      return { release: pick(data as GithubRelease), created: true };
+      return { release: await this.settleOnOldestDraft(pick(data as GithubRelease), log), created: true };
     } catch (err) {
       // A create that failed without a clear refusal may still have happened: look before giving up (POSTs are not repeated).
       if (isOctokitError(err) && err.status >= 500) {
@@ -138,6 +139,21 @@ export class GithubReleases {
       }
       throw err;
     }
+  }
+
+  /**
+   * Jobs of a split deploy (one per runner) may each create a draft for the
+   * tag at the same moment. Each then looks again: the oldest draft wins, and
+   * a job whose own new, still empty draft is not the oldest deletes it and
+   * uploads to the oldest, so the jobs meet on one release.
+   */
+  private async settleOnOldestDraft(created: GithubRelease, log: (line: string) => void): Promise<GithubRelease> {
+    const drafts = (await this.releasesWithTag()).filter((r) => r.draft).sort((a, b) => a.id - b.id);
+    const oldest = drafts[0];
+    if (!oldest || oldest.id === created.id) return created;
+    await this.api.rest.repos.deleteRelease({ ...this.repoParams, release_id: created.id });
+    log(`another job created a draft for ${this.t.tag} at the same time (id ${oldest.id}): using it, and deleted this job's empty draft ${created.id}`);
+    return oldest;
   }
 
   async listAssets(releaseId: number): Promise<GithubAsset[]> {

@@ -2,7 +2,8 @@
 // shipfleet base --env=<env> [--ledger=file|git] [--ledgerPath=…] [--ledgerRemote=…]
 //   prints the base commit of an environment: the newest commit every project deployed there has deployed.
 // shipfleet matrix --base=<sha> --head=<sha> [--target=deploy]
-//   prints the affected projects' deploy targets as a JSON matrix [{project, runner}] for CI.
+//   prints the affected projects' deploy targets as a JSON matrix [{project, runner}] for CI;
+//   a deploy split by runner gives one row per part: {project, runner, part}.
 // shipfleet status [--env=<env>] [ledger options as base] [--json] [--html=<file>] [--history=N] [--changed=false]
 //   prints what is live where (project × environment) from the deploy ledger.
 import { baseCommit, commitIshOption, lastDeployedCommits, NX_NAME, runCaptured, UserError } from '@shipfleet/core';
@@ -53,10 +54,15 @@ async function main(): Promise<number> {
     const target = f.target ?? 'deploy';
     if (!NX_NAME.test(target)) throw new UserError('target', `"${target}" is not a target name`, 'Give the target to deploy, e.g. --target=deploy');
     const projects = (await nxJson(['show', 'projects', '--affected', '-t', target, `--base=${base}`, `--head=${head}`, '--json'])) as string[];
-    const matrix = [];
+    const label = (runner: string | undefined) => RUNNER_LABELS[(runner ?? 'linux') as keyof typeof RUNNER_LABELS] ?? RUNNER_LABELS.linux;
+    const matrix: Array<{ project: string; runner: string; part?: string }> = [];
     for (const project of projects.sort()) {
-      const config = (await nxJson(['show', 'project', project, '--json'])) as { targets: Record<string, { metadata?: { runner?: string } }> };
-      matrix.push({ project, runner: RUNNER_LABELS[(config.targets[target]?.metadata?.runner ?? 'linux') as keyof typeof RUNNER_LABELS] ?? RUNNER_LABELS.linux });
+      const config = (await nxJson(['show', 'project', project, '--json'])) as { targets: Record<string, { metadata?: { runner?: string; runners?: unknown } }> };
+      const metadata = config.targets[target]?.metadata;
+      // A split deploy: one row per runner, each deploying its part (deploy --part=<runner>).
+      const parts = Array.isArray(metadata?.runners) ? metadata.runners.filter((r): r is string => typeof r === 'string' && r in RUNNER_LABELS) : [];
+      if (parts.length) for (const part of parts) matrix.push({ project, runner: label(part), part });
+      else matrix.push({ project, runner: label(metadata?.runner) });
     }
     process.stdout.write(JSON.stringify(matrix) + '\n');
     return 0;

@@ -42,7 +42,7 @@ const CONTRACTS: Record<string, Contract | { pending: string }> = {
   // A `default` in the schema would be filled in by Nx and override the preset and canary.json.
   'canary-monitor': { options: ['packages/canary/src/types.ts', 'CanaryOptions'], defaults: CANARY_MONITOR_DEFAULTS, executorOnly: ['config', 'kubeconfig', 'context'], statedIn: 'description' },
   'fastlane-lane': { options: ['packages/fastlane/src/options.ts', 'FastlaneLaneOptions'], defaults: FASTLANE_LANE_DEFAULTS },
-  deploy: { options: ['plugins/nx/src/utils/ledger.ts', 'LedgerOptions'], defaults: DEPLOY_DEFAULTS, executorOnly: ['env', 'targets', 'force', 'version'] },
+  deploy: { options: ['plugins/nx/src/utils/ledger.ts', 'LedgerOptions'], defaults: DEPLOY_DEFAULTS, executorOnly: ['env', 'targets', 'force', 'version', 'part', 'parts'] },
   // Renamed options keep their old names, so a schema default would clash with an old name given: stated in the descriptions.
   'build-android': { options: ['packages/android/src/build/options.ts', 'AndroidBuildOptions'], defaults: ANDROID_BUILD_DEFAULTS, statedIn: 'description' },
   'deploy-android': { options: ['packages/android/src/play/deploy-android.ts', 'DeployAndroidOptions'], defaults: DEPLOY_ANDROID_DEFAULTS, statedIn: 'description' },

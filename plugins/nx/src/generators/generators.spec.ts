@@ -116,10 +116,10 @@ describe('platform generators', () => {
     const text = tree.read('.github/workflows/shipfleet-deploy.yml', 'utf-8')!;
     const wf = parse(text);
     expect(Object.keys(wf.jobs)).toEqual(['matrix-staging', 'deploy-staging', 'matrix-production', 'deploy-production']);
-    expect(wf.jobs['deploy-production']).toMatchObject({ environment: 'production', needs: ['matrix-production', 'deploy-staging'], 'runs-on': '${{ matrix.runner }}', concurrency: { group: 'shipfleet-production-${{ matrix.project }}', 'cancel-in-progress': false } });
+    expect(wf.jobs['deploy-production']).toMatchObject({ environment: 'production', needs: ['matrix-production', 'deploy-staging'], 'runs-on': '${{ matrix.runner }}', concurrency: { group: 'shipfleet-production-${{ matrix.project }}-${{ matrix.part }}', 'cancel-in-progress': false }, defaults: { run: { shell: 'bash' } } });
     const deployStep = wf.jobs['deploy-staging'].steps.at(-1);
-    expect(deployStep.run.split('\n').filter(Boolean).at(-1)).toBe('npx nx run "$PROJECT:deploy" --env=staging --ledger=git --ledgerRemote=origin');
-    expect(deployStep.env).toEqual({ PROJECT: '${{ matrix.project }}', GITHUB_TOKEN: '${{ github.token }}', SERVER_URL: '${{ github.server_url }}', VERCEL_TOKEN: '${{ secrets.VERCEL_TOKEN }}' });
+    expect(deployStep.run.split('\n').filter(Boolean).at(-1)).toBe('npx nx run "$PROJECT:deploy" --env=staging --ledger=git --ledgerRemote=origin ${PART:+"--part=$PART"}');
+    expect(deployStep.env).toEqual({ PROJECT: '${{ matrix.project }}', PART: '${{ matrix.part }}', GITHUB_TOKEN: '${{ github.token }}', SERVER_URL: '${{ github.server_url }}', VERCEL_TOKEN: '${{ secrets.VERCEL_TOKEN }}' });
     expect(text).not.toMatch(/--\w*(token|password)\w*=/i);
   });
 
@@ -127,7 +127,7 @@ describe('platform generators', () => {
     const tree = createTreeWithEmptyWorkspace();
     await ciGenerator(tree, skip);
     const deployStep = parse(tree.read('.github/workflows/shipfleet-deploy.yml', 'utf-8')!).jobs['deploy-staging'].steps.at(-1);
-    expect(Object.keys(deployStep.env)).toEqual(['PROJECT', 'GITHUB_TOKEN', 'SERVER_URL', ...ciSecrets()]);
+    expect(Object.keys(deployStep.env)).toEqual(['PROJECT', 'PART', 'GITHUB_TOKEN', 'SERVER_URL', ...ciSecrets()]);
     expect(Object.keys(deployStep.env)).not.toContain('KUBECONFIG_DATA');
   });
 });

@@ -1,5 +1,5 @@
-import { detectElectronProject, electronTargetsByRunnerFromConfig } from '@shipfleet/desktop';
-import { definePlatform, PlatformTarget } from './platform';
+import { detectElectronProject, ElectronPlatform, ElectronRunner, ElectronRunnerJob, electronTargetsByRunnerFromConfig, releaseMarkersForTargets } from '@shipfleet/desktop';
+import { definePlatform, PlatformTarget, Runner } from './platform';
 
 /** What electron-builder writes that users install or electron-updater reads (its own latest*.yml are replaced by feeds written from the uploads). */
 const RELEASE_FILES = 'exe,msi,dmg,zip,AppImage,deb,rpm,snap,tar.gz,blockmap';
@@ -8,30 +8,44 @@ export const RELEASE_TOKEN_ENV = 'RELEASE_GITHUB_TOKEN';
 
 /**
  * Electron apps: package.json depends on electron and an electron-builder configuration exists.
- * package-electron runs on macOS when the config has mac targets; Windows installers are signed
- * with sign-windows (osslsigncode) on Linux.
+ * package-electron runs on macOS for mac targets, on Windows when Windows targets need its tools or
+ * signing, else on Linux, where sign-windows (osslsigncode) signs the installers. A config for
+ * several runners splits the deploy: one part per runner, one release.
  */
-export const electron = definePlatform<{ mac: boolean; win: boolean }>({
+export const electron = definePlatform<Partial<Record<ElectronRunner, ElectronRunnerJob>>>({
   id: 'electron',
   markers: ['electron-builder.json', 'electron-builder.yml', 'electron-builder.yaml'],
   detect(folder) {
-    const config = detectElectronProject((path) => folder.read(path));
-    if (!config) return undefined;
-    const jobs = electronTargetsByRunnerFromConfig(config as unknown as Record<string, unknown>);
-    const platforms = Object.values(jobs).flatMap((j) => j?.platforms ?? []);
-    return { mac: platforms.includes('mac'), win: platforms.includes('win') };
+    const found = detectElectronProject((path) => folder.read(path));
+    return found ? electronTargetsByRunnerFromConfig(found.config) : undefined;
   },
-  targets: ({ mac, win }) => {
+  targets: (jobs) => {
+    const runners = Object.keys(jobs) as Runner[];
+    const split = runners.length > 1;
+    const packagedOn = (platform: ElectronPlatform) => runners.find((r) => jobs[r]!.platforms.includes(platform));
+    const runner: Runner = packagedOn('mac') ?? (runners.includes('windows') ? 'windows' : 'linux');
     const targets: PlatformTarget[] = [
-      { executor: 'package-electron', description: 'Package the Electron app with electron-builder (publish never)', runner: mac ? 'macos' : 'linux', outputs: ['{workspaceRoot}/dist/{projectRoot}'], deploys: true },
+      {
+        executor: 'package-electron',
+        description: 'Package the Electron app with electron-builder (publish never)',
+        runner,
+        // Split: each runner packages its OSes (mac on macOS, Windows on Windows only when its tools or signing need it).
+        ...(split ? { runners: Object.fromEntries(runners.map((r) => [r, { platforms: jobs[r]!.platforms }])) } : {}),
+        outputs: ['{workspaceRoot}/dist/{projectRoot}'],
+        deploys: true,
+      },
     ];
-    if (win) targets.push({ executor: 'sign-windows', description: 'Authenticode-sign the Windows installers and verify them', runner: 'linux', options: { files: ['dist/{projectRoot}/*.exe'] }, deploys: true });
+    // osslsigncode signs what Linux packaged; on a Windows runner electron-builder signs with the win signing config.
+    if (packagedOn('win') === 'linux') targets.push({ executor: 'sign-windows', description: 'Authenticode-sign the Windows installers and verify them', runner: 'linux', options: { files: ['dist/{projectRoot}/*.exe'] }, deploys: true });
+    // Split: every job uploads its files to the one draft and publishes only once the others' feeds (or installers) are there.
+    const waitFor = runners.flatMap((r) => jobs[r]!.platforms.flatMap((p) => releaseMarkersForTargets(p, jobs[r]!.targets[p] ?? [])));
     targets.push({
       executor: 'publish-github-release',
       description: 'Upload the installers to a GitHub release with the electron-updater feeds, then publish it',
       runner: 'linux',
       // The CI job's own token is kept from deploy tools: releases use a repository secret of their own.
       options: { files: [`dist/{projectRoot}/*.{${RELEASE_FILES}}`], tokenEnv: RELEASE_TOKEN_ENV },
+      ...(split ? { runners: Object.fromEntries(runners.map((r) => [r, waitFor.length ? { waitFor } : {}])) } : {}),
       deploys: true,
     });
     return targets;

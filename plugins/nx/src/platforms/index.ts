@@ -16,7 +16,7 @@ import { vercel } from './web';
 export const PLATFORMS: readonly Platform<any>[] = [terraform, supabase, apple, macos, android, tizen, webos, vercel, electron, container, kubernetes, cloudRun, canary, fastlane];
 
 /** GitHub-hosted runner label for each runner OS a target can need. */
-export const RUNNER_LABELS: Record<Runner, string> = { macos: 'macos-latest', linux: 'ubuntu-latest' };
+export const RUNNER_LABELS: Record<Runner, string> = { macos: 'macos-latest', linux: 'ubuntu-latest', windows: 'windows-latest' };
 
 /** Every repository secret the platforms' deploys read, each once, in registry order. */
 export function ciSecrets(platforms: readonly Platform<any>[] = PLATFORMS): string[] {

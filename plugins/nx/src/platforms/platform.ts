@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 /** The runner OS a target needs; `shipfleet matrix` and the CI workflow map it to a runner label. */
-export type Runner = 'macos' | 'linux';
+export type Runner = 'macos' | 'linux' | 'windows';
 
 /** What a platform reads of a project folder; each file is read at most once per inference. */
 export interface ProjectFolder {
@@ -26,6 +26,13 @@ export interface PlatformTarget {
   name?: string;
   description: string;
   runner: Runner;
+  /**
+   * A target whose work spreads over several runners (an Electron app packaged for mac on macOS,
+   * for Linux and Windows on Linux): the options of its part on each. When any target of a deploy
+   * chain has them, the deploy is split: `shipfleet matrix` gives one row per runner and each row
+   * deploys its part (`deploy --part=<os>`). A chain target without them runs on its `runner`.
+   */
+  runners?: Partial<Record<Runner, Record<string, unknown>>>;
   options?: Record<string, unknown>;
   /** Default false: a target with side effects is never served from the cache. */
   cache?: boolean;

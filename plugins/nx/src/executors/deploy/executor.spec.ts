@@ -42,3 +42,27 @@ describe('deploy executor ledger options', () => {
     expect(out.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('deploy --part (one runner\'s part of a split deploy)', () => {
+  let out: string;
+  beforeEach(() => {
+    out = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((c) => ((out += String(c)), true));
+  });
+  afterEach(() => jest.restoreAllMocks());
+  const parts = { macos: { targets: ['package-electron'], options: { 'package-electron': { platforms: ['mac'] } } }, linux: { targets: ['package-electron', 'publish-github-release'], options: {} } };
+  const desk = (root: string) => executorContext(root, 'desk', { targetName: 'deploy', targets: { deploy: {}, 'package-electron': {}, 'publish-github-release': {} } });
+
+  it.each([
+    ['a deploy that is not split', {}, 'linux', /Option "part": desk's deploy is not split by runner\. Leave --part out/],
+    ['a runner the deploy has no part for', { parts }, 'windows', /Option "part": "windows" is not a part of desk's deploy\. Give one of its runners: macos, linux/],
+    ['a part naming a target outside the deploy', { parts: { ...parts, linux: { targets: ['lint'] } } }, 'linux', /Option "parts": the linux part must list some of the deploy's targets \(package-electron, publish-github-release\)/],
+  ])('refuses %s before running anything', async (_, extra, part, message) => {
+    const root = mkdtempSync(join(tmpdir(), 'shipfleet-deploy-'));
+    const result = await deployExecutor({ env: 'staging', targets: ['package-electron', 'publish-github-release'], part, ...extra }, desk(root));
+    expect(result.success).toBe(false);
+    expect(out).toMatch(message);
+    expect(out.trim().split('\n')).toHaveLength(1);
+  });
+});

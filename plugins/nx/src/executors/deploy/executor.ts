@@ -1,7 +1,7 @@
 import { ExecutorContext, runExecutor } from '@nx/devkit';
 import { createHash } from 'crypto';
 import { createReadStream, existsSync, statSync } from 'fs';
-import { alreadyDeployed, consoleLogger, errorMessage, LedgerRecord, UserError } from '@shipfleet/core';
+import { alreadyDeployed, consoleLogger, errorMessage, isPlainObject, LedgerRecord, UserError } from '@shipfleet/core';
 import { ENV_NAME, LEDGER_DEFAULTS, LedgerOptions, openLedger } from '../../utils/ledger';
 import { headCommit, projectVersion } from '../../utils/release-info';
 import { reportDeployOutcome } from './outcomes';
@@ -53,16 +53,41 @@ function takesEnvironment(context: ExecutorContext, target: string): boolean {
   return !!config?.executor && ENVIRONMENT_EXECUTORS.has(config.executor) && (config.options as { env?: unknown } | undefined)?.env === undefined;
 }
 
-function validate(o: DeployExecutorOptions, context: ExecutorContext): { env: string; targets: string[] } {
+interface Validated {
+  env: string;
+  targets: string[];
+  /** Options a target takes in this runner's part of a split deploy. */
+  partOptions: Record<string, Record<string, unknown>>;
+  /** The runner whose part of a split deploy this is. */
+  part?: string;
+}
+
+function validate(o: DeployExecutorOptions, context: ExecutorContext): Validated {
   const env = o.env ?? DEPLOY_DEFAULTS.env;
   if (!ENV_NAME.test(env)) throw new UserError('env', `"${env}" is not an environment name`, 'Use lowercase letters, digits and -, e.g. --env=staging');
   if (!Array.isArray(o.targets) || !o.targets.length) throw new UserError('targets', 'names no target', 'List the targets that make up this deploy, e.g. "targets": ["package-tizen"]');
+  const all: string[] = o.targets;
+  let targets = all;
+  let partOptions: Record<string, Record<string, unknown>> = {};
+  if (o.part !== undefined) {
+    const parts = isPlainObject(o.parts) ? (o.parts as Record<string, unknown>) : {};
+    const runners = Object.keys(parts);
+    if (!runners.length) throw new UserError('part', `${context.projectName}'s deploy is not split by runner`, 'Leave --part out: this deploy runs whole on one machine');
+    const part = parts[o.part];
+    if (!isPlainObject(part)) throw new UserError('part', `"${o.part}" is not a part of ${context.projectName}'s deploy`, `Give one of its runners: ${runners.join(', ')}`);
+    const { targets: partTargets, options } = part as { targets?: unknown; options?: unknown };
+    if (!Array.isArray(partTargets) || !partTargets.length || partTargets.some((t) => typeof t !== 'string' || !all.includes(t))) {
+      throw new UserError('parts', `the ${o.part} part must list some of the deploy's targets (${all.join(', ')})`, 'Fix "parts" in the deploy target, or leave it to inference');
+    }
+    targets = partTargets as string[];
+    partOptions = isPlainObject(options) ? (options as Record<string, Record<string, unknown>>) : {};
+  }
   const project = context.projectsConfigurations.projects[context.projectName!];
-  for (const t of o.targets) {
+  for (const t of targets) {
     if (!project.targets?.[t]) throw new UserError('targets', `project ${context.projectName} has no target "${t}"`, `Targets it has: ${Object.keys(project.targets ?? {}).join(', ')}`);
     if (t === context.targetName) throw new UserError('targets', `"${t}" would run itself`, 'List the platform targets, not the deploy target');
   }
-  return { env, targets: o.targets };
+  return { env, targets, partOptions, part: o.part };
 }
 
 /**
@@ -74,9 +99,11 @@ function validate(o: DeployExecutorOptions, context: ExecutorContext): { env: st
 export default async function deployExecutor(options: DeployExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   let env: string;
   let targets: string[];
+  let partOptions: Validated['partOptions'];
+  let part: string | undefined;
   let ledger;
   try {
-    ({ env, targets } = validate(options, context));
+    ({ env, targets, partOptions, part } = validate(options, context));
     // Nx passes the ledger option unchecked; openLedger checks it.
     ledger = openLedger(options as LedgerOptions, context.root);
   } catch (e) {
@@ -84,7 +111,8 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
     return { success: false };
   }
   const project = context.projectName!;
-  const target = context.targetName!;
+  // Each part of a split deploy is its own ledger line: one part live does not make the others live.
+  const target = part ? `${context.targetName!}@${part}` : context.targetName!;
   const inputHash = deployInputHash(context);
   if (!inputHash) {
     log.error('✖ No task hash: run deploys through nx (nx run <project>:deploy), which computes the hash of their inputs.');
@@ -115,10 +143,10 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   const outputs: Record<string, string> = {};
   let ok = true;
   let failedTarget: string | undefined;
-  log.info(`▶ deploy ${project} to ${env}: ${targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
+  log.info(`▶ deploy ${project}${part ? ` (its ${part} part)` : ''} to ${env}: ${targets.join(' → ')}${options.dryRun ? ' (dry run)' : ''}`);
   for (const t of targets) {
     try {
-      const overrides = { ...(options.dryRun ? { dryRun: true } : {}), ...(takesEnvironment(context, t) ? { env } : {}) };
+      const overrides = { ...(partOptions[t] ?? {}), ...(options.dryRun ? { dryRun: true } : {}), ...(takesEnvironment(context, t) ? { env } : {}) };
       for await (const result of await runExecutor<{ success: boolean; outputs?: Record<string, string> }>({ project, target: t, configuration: context.configurationName }, overrides, context)) {
         Object.assign(outputs, result.outputs ?? {});
         if (!result.success) ok = false;

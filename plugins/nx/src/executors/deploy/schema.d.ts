@@ -33,6 +33,10 @@ export interface DeployExecutorOptions {
    * @default "refs/shipfleet/ledger"
    */
   ledgerRef?: string;
+  /** Deploy only one runner's part of a split deploy (macos, windows or linux): its targets, with the options they take there; recorded in the ledger as deploy@<part>. shipfleet matrix gives one row per part. (--runner is Nx's own flag.) */
+  part?: string;
+  /** A split deploy's parts by runner, each {targets, options: {<target>: {...}}} (inferred for Electron apps built on several runners). */
+  parts?: Record<string, unknown>;
   /**
    * Show each platform target's plan; deploy and record nothing.
    * @default false

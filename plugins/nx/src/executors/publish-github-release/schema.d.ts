@@ -32,6 +32,8 @@ export interface PublishGithubReleaseExecutorOptions {
   apiUrl?: string;
   /** Longest time one upload may take: a duration such as 45m, or milliseconds (default 30m). */
   uploadTimeout?: string | number;
+  /** Assets other jobs upload to the same draft (names, * globs such as latest-linux*.yml): publish only once the draft holds each, else leave it a draft and succeed; the job that uploads last publishes. Inferred for a deploy split per runner. */
+  waitFor?: string[];
   /**
    * Print the plan (the files matched now, the feeds) and call nothing.
    * @default false

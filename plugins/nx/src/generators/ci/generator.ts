@@ -17,7 +17,7 @@ export interface CiSchema {
 }
 
 /** Variables the deploy step sets for its own script; a secret of the same name would clash. */
-const STEP_VARIABLES = ['PROJECT', 'GITHUB_TOKEN', 'SERVER_URL'];
+const STEP_VARIABLES = ['PROJECT', 'PART', 'GITHUB_TOKEN', 'SERVER_URL'];
 
 /** A GitHub Actions workflow: per environment, the affected projects' deploy targets as a matrix by runner OS. */
 export async function ciGenerator(tree: Tree, o: CiSchema = {}) {

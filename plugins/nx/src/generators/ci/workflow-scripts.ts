@@ -53,7 +53,8 @@ echo "matrix=$matrix" >> "$GITHUB_OUTPUT"`;
 export function deployScript(env: string): string {
   return `${GIT_AUTH}
 ${FETCH_LEDGER}
-npx nx run "$PROJECT:deploy" --env=${env} --ledger=git --ledgerRemote=origin`;
+# A deploy split by runner deploys only this row's part (PART is empty for the others).
+npx nx run "$PROJECT:deploy" --env=${env} --ledger=git --ledgerRemote=origin \${PART:+"--part=$PART"}`;
 }
 
 /** The lines of a block, each indented by that many spaces (for a YAML `run: |` literal). */

@@ -60,7 +60,8 @@ function repository(withLedger: boolean): { work: string; head: string } {
 
 const HOSTILE = '$(touch pwned)`touch pwned2`';
 const TOKEN = 'ghs_workflowtoken0123456789';
-const CONTEXT = { 'github.token': TOKEN, 'github.server_url': 'https://github.com' };
+// A matrix row without a part (a deploy that is not split): Actions gives the missing key as ''.
+const CONTEXT = { 'github.token': TOKEN, 'github.server_url': 'https://github.com', 'matrix.part': '' };
 
 describe('ci workflow: no workflow value is read as shell code', () => {
   it.each(VARIANTS)('no run script holds a ${{ }} expression (%j)', async (o) => {
@@ -106,6 +107,16 @@ describe('ci workflow: no workflow value is read as shell code', () => {
     const r = runStep(step(wf, 'deploy-production', 'Deploy'), work, { ...CONTEXT, 'matrix.project': HOSTILE });
     expect(r.status).toBe(0);
     expect(r.npxCalls.map((c) => c.args)).toEqual([['nx', 'run', `${HOSTILE}:deploy`, '--env=production', '--ledger=git', '--ledgerRemote=origin']]);
+    expect([existsSync(join(work, 'pwned')), existsSync(join(work, 'pwned2'))]).toEqual([false, false]);
+  });
+
+  it("a split deploy's row deploys its part: --part=<runner> as one literal argument", async () => {
+    const { wf } = await generate();
+    const { work } = repository(false);
+    const part = runStep(step(wf, 'deploy-staging', 'Deploy'), work, { ...CONTEXT, 'matrix.project': 'desk', 'matrix.part': 'macos' });
+    expect(part.npxCalls.map((c) => c.args)).toEqual([['nx', 'run', 'desk:deploy', '--env=staging', '--ledger=git', '--ledgerRemote=origin', '--part=macos']]);
+    const hostile = runStep(step(wf, 'deploy-staging', 'Deploy'), work, { ...CONTEXT, 'matrix.project': 'desk', 'matrix.part': HOSTILE });
+    expect(hostile.npxCalls.map((c) => c.args)).toEqual([['nx', 'run', 'desk:deploy', '--env=staging', '--ledger=git', '--ledgerRemote=origin', `--part=${HOSTILE}`]]);
     expect([existsSync(join(work, 'pwned')), existsSync(join(work, 'pwned2'))]).toEqual([false, false]);
   });
 });
