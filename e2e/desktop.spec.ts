@@ -3,10 +3,11 @@
 // and publish-github-release against the GitHub API stand-in (tools/github-api).
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { startGithubApi } from '../tools/github-api/server';
-import { SampleWorkspace } from '../tools/sample-workspace';
+import { repoRoot, SampleWorkspace } from '../tools/sample-workspace';
 import { copyTestExe, makeTestSigner, TestSigner } from '../packages/desktop/src/windows-sign/__fixtures__/test-signer';
 
 const PASSWORD = 'e2e-p12-Secret-pw-7719';
@@ -139,6 +140,40 @@ describe('desktop targets through the real nx CLI', () => {
       expect({ code: r.code, output: r.code ? r.output : '' }).toEqual({ code: 0, output: '' });
       expect(r.output).toContain('package-electron → sign-windows → publish-github-release');
       for (const secret of [TOKEN, PASSWORD]) expect(r.output).not.toContain(secret);
+    });
+  });
+
+  describe('package-electron for real, then published', () => {
+    const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
+    (linuxX64 ? it : it.skip)('electron-builder packages the generated app (dir, zip, tar.gz with a stand-in Electron), and the release holds what it built', async () => {
+      // The workspace's electron-builder: this repository's, linked in as `npm i -D electron-builder` would put it.
+      symlinkSync(join(repoRoot, 'node_modules/electron-builder'), ws.path('node_modules/electron-builder'));
+      // A stand-in Electron distribution (no download here) and 7-Zip for the archives.
+      ws.write('electron-dist/electron', '#!/bin/sh\necho "stand-in electron"\n');
+      chmodSync(ws.path('electron-dist/electron'), 0o755);
+      ws.write('electron-dist/LICENSE', 'MIT (stand-in)\n');
+      ws.write('electron-dist/version', '45.3.4');
+      copyFileSync(join(repoRoot, 'node_modules/7zip-bin/linux/x64/7za'), ws.path('7za'));
+      chmodSync(ws.path('7za'), 0o755);
+      rmSync(ws.path('dist/apps/desk'), { recursive: true, force: true });
+      const build = await ws.nxAsync(['run', 'desk:package-electron', '--platforms=linux', '--linux=dir', '--linux=zip', '--linux=tar.gz', '--linuxArch=x64', '--electronDist=electron-dist', '--electronVersion=45.3.4', '--sevenZipPath=7za', '--output-style=static'], env());
+      expect({ code: build.code, output: build.code ? build.output : '' }).toEqual({ code: 0, output: '' });
+      const zip = ws.path('dist/apps/desk/desk-1.0.0.zip');
+      expect(execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' })).toContain('resources/app.asar');
+      expect(execFileSync('tar', ['tzf', ws.path('dist/apps/desk/desk-1.0.0.tar.gz')], { encoding: 'utf8' })).toContain('resources/app.asar');
+
+      const api = await startGithubApi({ tokens: [TOKEN], repos: ['acme/desk'] });
+      try {
+        const r = await ws.nxAsync(['run', 'desk:publish-github-release', `--apiUrl=${api.url}`, '--owner=acme', '--repo=desk', '--output-style=static'], { RELEASE_GITHUB_TOKEN: TOKEN });
+        expect({ code: r.code, output: r.code ? r.output : '' }).toEqual({ code: 0, output: '' });
+        expect(r.output).toContain('No update feeds');
+        const [release] = api.releases;
+        expect(release.draft).toBe(false);
+        expect(release.assets.map((a) => a.name).sort()).toEqual(['desk-1.0.0.tar.gz', 'desk-1.0.0.zip']);
+        expect(release.assets.find((a) => a.name === 'desk-1.0.0.zip')!.data.equals(readFileSync(zip))).toBe(true);
+      } finally {
+        await api.close();
+      }
     });
   });
 

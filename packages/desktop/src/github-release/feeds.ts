@@ -75,7 +75,12 @@ function linuxFeed(name: string): FeedName {
 export function looksLikeElectronBuilderOutput(artefacts: Artefact[]): boolean {
   const names = new Set(artefacts.map((a) => a.name));
   return artefacts.some(
-    (a) => a.name.endsWith('.blockmap') || names.has(`${a.name}.blockmap`) || existsSync(`${a.path}.blockmap`) || existsSync(join(dirname(a.path), 'builder-effective-config.yaml')),
+    (a) =>
+      a.name.endsWith('.blockmap') ||
+      names.has(`${a.name}.blockmap`) ||
+      existsSync(`${a.path}.blockmap`) ||
+      // electron-builder 26 writes builder-debug.yml beside every build, the effective config only when it was given a file.
+      ['builder-effective-config.yaml', 'builder-debug.yml'].some((f) => existsSync(join(dirname(a.path), f))),
   );
 }
 

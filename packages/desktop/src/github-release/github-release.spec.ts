@@ -189,6 +189,24 @@ describe('publish-github-release', () => {
     await expect(h.run({ files: [join(dir, '*.apk')], version: '1.0.0', feeds: true })).rejects.toThrow(/Option "feeds": is true but no file is one electron-updater installs/);
   });
 
+  it('auto: electron-builder output of targets electron-updater cannot install (zip, tar.gz on Linux) is uploaded without feeds, with a note', async () => {
+    const dir = makeDir({ 'desk-1.0.0.zip': randomBytes(2000), 'desk-1.0.0.tar.gz': randomBytes(2000), 'builder-effective-config.yaml': 'appId: x\n' });
+    const { report, built, lines } = await h.run({ files: [join(dir, '*')], version: '1.0.0' });
+    expect(report.error).toBeUndefined();
+    expect(built.feeds).toEqual({ write: false, why: 'auto: electron-builder output, but no file electron-updater installs (.exe, a mac .zip, .AppImage, .deb, .rpm)' });
+    expect(lines.join('\n')).toContain('No update feeds: electron-builder output, but no file electron-updater installs');
+    expect(h.api.releases[0].assets.map((a) => a.name).sort()).toEqual(['desk-1.0.0.tar.gz', 'desk-1.0.0.zip']);
+    expect(h.api.releases[0].draft).toBe(false);
+  });
+
+  it('auto: a Linux AppImage build (no .blockmap; builder-debug.yml beside it) gets latest-linux.yml', async () => {
+    const dir = makeDir({ 'Desk-1.0.0.AppImage': randomBytes(5000), 'builder-debug.yml': 'x64: {}\n' });
+    const { report, built } = await h.run({ files: [join(dir, '*.AppImage')], version: '1.0.0' });
+    expect(report.error).toBeUndefined();
+    expect(built.feeds.write).toBe(true);
+    expect(h.api.releases[0].assets.map((a) => a.name).sort()).toEqual(['Desk-1.0.0.AppImage', 'latest-linux.yml']);
+  });
+
   it('feeds: false uploads electron-builder output without feeds (its own latest.yml as it is)', async () => {
     const dir = electronBuilderOutput('1.4.0');
     const { report, built } = await h.run({ files: [join(dir, '*.{exe,yml}')], version: '1.4.0', feeds: false });

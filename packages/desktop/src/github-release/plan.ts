@@ -77,8 +77,8 @@ export function buildGithubReleasePlan(o: NormalizedGithubReleaseOptions, contex
   // Feeds on? An explicit choice wins; "auto" looks at the files (electron-builder's blockmaps or its output folder).
   const firstPass = listArtefacts(o.files, { skipFeeds: o.feeds !== false });
   const electron = looksLikeElectronBuilderOutput(firstPass.artefacts);
-  const writeFeeds = o.feeds === true || (o.feeds === 'auto' && electron);
-  const feedsWhy = o.feeds === true ? 'feeds: true' : o.feeds === false ? 'feeds: false' : electron ? 'auto: the files are electron-builder output (a .blockmap or builder-effective-config.yaml beside them)' : 'auto: the files are not electron-builder output';
+  let writeFeeds = o.feeds === true || (o.feeds === 'auto' && electron);
+  let feedsWhy = o.feeds === true ? 'feeds: true' : o.feeds === false ? 'feeds: false' : electron ? 'auto: the files are electron-builder output (a .blockmap, builder-debug.yml or builder-effective-config.yaml beside them)' : 'auto: the files are not electron-builder output';
   const listed = writeFeeds === (o.feeds !== false) ? firstPass : listArtefacts(o.files, { skipFeeds: writeFeeds });
   const { artefacts, skipped, unmatched } = listed;
 
@@ -90,6 +90,12 @@ export function buildGithubReleasePlan(o: NormalizedGithubReleaseOptions, contex
   if (!artefacts.length && !context.dryRun) throw new UserError('files', 'match no file to upload', 'Point "files" at the built artefacts');
 
   const selection = selectFeedFiles(artefacts);
+  if (writeFeeds && o.feeds === 'auto' && !selection.feeds.length && artefacts.length) {
+    // electron-builder output of targets electron-updater cannot install from (dir, zip, tar.gz, msi…): nothing to feed.
+    writeFeeds = false;
+    feedsWhy = 'auto: electron-builder output, but no file electron-updater installs (.exe, a mac .zip, .AppImage, .deb, .rpm)';
+    warn(`No update feeds: ${feedsWhy.slice('auto: '.length)}`);
+  }
   if (writeFeeds && !selection.feeds.length && !context.dryRun) {
     throw new UserError('feeds', `is ${o.feeds === true ? 'true' : 'on'} but no file is one electron-updater installs (.exe, a mac .zip, .AppImage, .deb, .rpm)`, 'Add the installers to "files", or set "feeds": false');
   }
