@@ -223,7 +223,7 @@ describe('desktop targets through the real nx CLI', () => {
       expect({ code: linux.code, output: linux.code ? linux.output : '' }).toEqual({ code: 0, output: '' });
       expect(linux.output).toContain('packaged linux');
       const again = await ws.nxAsync(['run', 'split:deploy', '--part=linux', '--output-style=static', '--skip-nx-cache']);
-      expect(again.output).toContain('is already deployed to default with these inputs');
+      expect(again.output).toContain('⏭ split (linux) is already deployed to default with these inputs');
       const mac = await ws.nxAsync(['run', 'split:deploy', '--part=macos', '--output-style=static', '--skip-nx-cache']);
       expect({ code: mac.code, output: mac.code ? mac.output : '' }).toEqual({ code: 0, output: '' });
       expect(mac.output).toContain('packaged mac');

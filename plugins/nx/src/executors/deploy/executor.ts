@@ -113,6 +113,8 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   const project = context.projectName!;
   // Each part of a split deploy is its own ledger line: one part live does not make the others live.
   const target = part ? `${context.targetName!}@${part}` : context.targetName!;
+  // How the end-of-run list and the step summary name this deploy.
+  const who = part ? `${project} (${part})` : project;
   const inputHash = deployInputHash(context);
   if (!inputHash) {
     log.error('✖ No task hash: run deploys through nx (nx run <project>:deploy), which computes the hash of their inputs.');
@@ -121,7 +123,7 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   const key = { project, target, environment: env };
   const fail = (error: string) => {
     log.error(`✖ ${error}`);
-    reportDeployOutcome({ project, environment: env, result: 'failed', error });
+    reportDeployOutcome({ project: who, environment: env, result: 'failed', error });
     return { success: false };
   };
 
@@ -133,11 +135,11 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   }
   const live = alreadyDeployed(records, key, inputHash);
   if (live && !(options.force ?? DEPLOY_DEFAULTS.force)) {
-    log.info(`⏭ ${project} is already deployed to ${env} with these inputs (${live.commit?.slice(0, 12) ?? 'no commit'}, ${live.time}); skipping. Use --force to deploy anyway.`);
-    reportDeployOutcome({ project, environment: env, result: 'skipped', liveSince: live.time, ...(live.version ? { version: live.version } : {}), ...(live.commit ? { commit: live.commit } : {}) });
+    log.info(`⏭ ${who} is already deployed to ${env} with these inputs (${live.commit?.slice(0, 12) ?? 'no commit'}, ${live.time}); skipping. Use --force to deploy anyway.`);
+    reportDeployOutcome({ project: who, environment: env, result: 'skipped', liveSince: live.time, ...(live.version ? { version: live.version } : {}), ...(live.commit ? { commit: live.commit } : {}) });
     return { success: true };
   }
-  if (live) log.info(`--force: deploying ${project} to ${env} although these inputs are live since ${live.time}`);
+  if (live) log.info(`--force: deploying ${who} to ${env} although these inputs are live since ${live.time}`);
 
   const started = Date.now();
   const outputs: Record<string, string> = {};
@@ -162,7 +164,7 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   }
   if (options.dryRun) {
     log.info(`Dry run: nothing deployed, nothing recorded in ${ledger.where}.`);
-    reportDeployOutcome({ project, environment: env, result: ok ? 'dry-run' : 'failed', durationMs: Date.now() - started });
+    reportDeployOutcome({ project: who, environment: env, result: ok ? 'dry-run' : 'failed', durationMs: Date.now() - started });
     return { success: ok };
   }
 
@@ -184,9 +186,9 @@ export default async function deployExecutor(options: DeployExecutorOptions, con
   } catch (e) {
     return fail(`Deployed, but the ledger could not be updated: ${errorMessage(e)}`);
   }
-  log.info(ok ? `✔ ${project} deployed to ${env}; recorded in ${ledger.where}` : `✖ ${project} failed to deploy to ${env}; recorded as failed in ${ledger.where}`);
+  log.info(ok ? `✔ ${who} deployed to ${env}; recorded in ${ledger.where}` : `✖ ${who} failed to deploy to ${env}; recorded as failed in ${ledger.where}`);
   reportDeployOutcome({
-    project,
+    project: who,
     environment: env,
     result: ok ? 'deployed' : 'failed',
     durationMs: record.durationMs,
