@@ -35,6 +35,20 @@ describe('desktop targets through the real nx CLI', () => {
     expect(project.targets.deploy.options.targets).toEqual(['package-electron', 'sign-windows', 'publish-github-release']);
   });
 
+  it('a project configured by `build` in its package.json is an Electron app too; a plain package is not', () => {
+    ws.write('apps/pkgdesk/package.json', JSON.stringify({ name: 'pkgdesk', version: '2.0.0', main: 'main.js', devDependencies: { electron: '45.3.4' }, build: { appId: 'com.acme.pkgdesk', linux: { target: ['AppImage'] } } }));
+    ws.write('libs/plain/package.json', JSON.stringify({ name: 'plain', version: '1.0.0', scripts: { build: 'tsc' }, devDependencies: { electron: '45.3.4' } }));
+    const show = (p: string) => {
+      const r = ws.nx(['show', 'project', p, '--json']);
+      return JSON.parse(r.output.slice(r.output.indexOf('{')));
+    };
+    expect(Object.keys(show('pkgdesk').targets)).toEqual(expect.arrayContaining(['package-electron', 'publish-github-release', 'deploy']));
+    expect(show('pkgdesk').targets['package-electron'].metadata.runner).toBe('linux');
+    // Not an Electron app (its "build" is a script): shipfleet makes nothing of it.
+    const projects = ws.nx(['show', 'projects', '--json']);
+    expect(JSON.parse(projects.output.slice(projects.output.indexOf('[')))).not.toContain('plain');
+  });
+
   it('package-electron --dry-run shows the targets, the output folder and the signing variables by name', async () => {
     const r = await ws.nxAsync(['run', 'desk:package-electron', '--platforms=linux', '--dry-run'], env());
     expect(r.code).toBe(0);

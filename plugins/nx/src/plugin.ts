@@ -5,7 +5,7 @@ import { hashArray, hashObject } from 'nx/src/hasher/file-hasher';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { PluginCache } from 'nx/src/utils/plugin-cache-utils';
 import { hashMultiGlobWithWorkspaceContext } from 'nx/src/utils/workspace-context';
-import { existsSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { InferenceOptions, inferTargets } from './inference/infer-targets';
 import { PLATFORMS } from './platforms';
@@ -27,10 +27,17 @@ function namedInput(context: CreateNodesContext): string {
 
 async function createShipfleetNodes(files: readonly string[], options: ShipfleetPluginOptions | undefined, context: CreateNodesContext) {
   const opts = options ?? {};
+  const readWorkspaceFile = (file: string) => {
+    try {
+      return readFileSync(join(context.workspaceRoot, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
   // Several marker files can belong to one project: infer once per project folder.
   const firstFileOfRoot = new Map<string, string>();
   for (const file of files) {
-    const root = projectRootsOf(file, PLATFORMS).find((r) => isProject(context.workspaceRoot, r));
+    const root = projectRootsOf(file, PLATFORMS, readWorkspaceFile).find((r) => isProject(context.workspaceRoot, r));
     if (root !== undefined && !firstFileOfRoot.has(root)) firstFileOfRoot.set(root, file);
   }
   const roots = [...firstFileOfRoot.keys()];

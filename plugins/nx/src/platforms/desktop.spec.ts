@@ -44,3 +44,27 @@ describe('electron deploys by runner', () => {
     expect(t.deploy.options.parts.macos.options['publish-github-release']).toEqual({ waitFor });
   });
 });
+
+describe('electron projects configured in package.json', () => {
+  it('a package.json with an electron dependency and a `build` marks the project; other package.json files do not', () => {
+    const { projectRootsOf } = jest.requireActual('./markers') as typeof import('./markers');
+    const files: Record<string, string> = {
+      'apps/desk/package.json': JSON.stringify({ name: 'desk', devDependencies: { electron: '45.3.4' }, build: { appId: 'com.acme.desk', linux: { target: ['AppImage'] } } }),
+      'libs/ui/package.json': JSON.stringify({ name: 'ui', dependencies: { react: '19.0.0' } }),
+      'apps/site/package.json': JSON.stringify({ name: 'site', devDependencies: { electron: '45.3.4' }, scripts: { build: 'vite build' } }),
+    };
+    const read = (f: string) => files[f];
+    expect(projectRootsOf('apps/desk/package.json', [electron], read)).toEqual(['apps/desk']);
+    expect(projectRootsOf('libs/ui/package.json', [electron], read)).toEqual([]);
+    expect(projectRootsOf('apps/site/package.json', [electron], read)).toEqual([]);
+  });
+
+  it('infers the same targets from the `build` key as from electron-builder.json', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'shipfleet-electron-'));
+    mkdirSync(join(ws, 'apps/desk'), { recursive: true });
+    writeFileSync(join(ws, 'apps/desk/package.json'), JSON.stringify({ name: 'desk', version: '1.0.0', devDependencies: { electron: '45.3.4' }, build: { appId: 'com.acme.desk', mac: { target: ['zip'] }, linux: { target: ['AppImage'] } } }));
+    const t = inferTargets([electron], ws, 'apps/desk', {}, 'default');
+    expect(Object.keys(t).sort()).toEqual(['deploy', 'package-electron', 'publish-github-release']);
+    expect(t.deploy.metadata).toMatchObject({ runners: ['macos', 'linux'] });
+  });
+});

@@ -6,6 +6,18 @@ const RELEASE_FILES = 'exe,msi,dmg,zip,AppImage,deb,rpm,snap,tar.gz,blockmap';
 /** A token with contents: write on the repository (a fine-grained personal access token, or a GitHub App's). */
 export const RELEASE_TOKEN_ENV = 'RELEASE_GITHUB_TOKEN';
 
+function hasElectronBuilderBuild(text: string): boolean {
+  // Most package.json files are not Electron apps: a cheap look before parsing.
+  if (!text.includes('"electron"') || !text.includes('"build"')) return false;
+  try {
+    const pkg = JSON.parse(text);
+    const deps = { ...pkg?.dependencies, ...pkg?.devDependencies };
+    return typeof pkg?.build === 'object' && pkg.build !== null && !Array.isArray(pkg.build) && 'electron' in deps;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Electron apps: package.json depends on electron and an electron-builder configuration exists.
  * package-electron runs on macOS for mac targets, on Windows when Windows targets need its tools or
@@ -14,7 +26,9 @@ export const RELEASE_TOKEN_ENV = 'RELEASE_GITHUB_TOKEN';
  */
 export const electron = definePlatform<Partial<Record<ElectronRunner, ElectronRunnerJob>>>({
   id: 'electron',
-  markers: ['electron-builder.json', 'electron-builder.yml', 'electron-builder.yaml'],
+  markers: ['electron-builder.json', 'electron-builder.yml', 'electron-builder.yaml', 'package.json'],
+  // electron-builder's config may also be the `build` of package.json: only such a package.json marks an Electron app.
+  markerContent: { 'package.json': hasElectronBuilderBuild },
   detect(folder) {
     const found = detectElectronProject((path) => folder.read(path));
     return found ? electronTargetsByRunnerFromConfig(found.config) : undefined;

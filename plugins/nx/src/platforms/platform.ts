@@ -54,6 +54,11 @@ export interface Platform<Found = unknown> {
   id: string;
   /** Files that mark a project of this platform, relative to the project root (globs with `*` within one path segment). */
   markers: string[];
+  /**
+   * For a marker every kind of project has (package.json): what its content must hold to mark
+   * this platform, so the plugin does not infer for every package in the workspace.
+   */
+  markerContent?: Record<string, (text: string) => boolean>;
   /** What this project holds of the platform; undefined when it is not one. */
   detect(folder: ProjectFolder): Found | undefined;
   targets(found: Found, options: PlatformInferenceOptions): PlatformTarget[];
