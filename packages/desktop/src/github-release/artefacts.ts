@@ -1,7 +1,7 @@
 import { statSync } from 'fs';
 import { basename, extname } from 'path';
 import { UserError } from '@shipfleet/core';
-import { expandFilePattern } from '../windows-sign/file-globs';
+import { expandFilePattern } from '../file-globs';
 
 /** A local file to upload as a release asset. */
 export interface Artefact {

@@ -1,4 +1,5 @@
 import { DEFAULT_HTTP_RETRY, formatBytes, formatDuration, HttpClient, HttpError, mapTaskLog, Plan, Redactor, RetryPolicy, startProgress, Step, taskStep, TaskContext, UserError } from '@shipfleet/core';
+import { globToRegExp } from '../file-globs';
 import { Artefact, listArtefacts } from './artefacts';
 import { Feed, FeedFile, feedSummary, hashFile, looksLikeElectronBuilderOutput, selectFeedFiles, writeFeed } from './feeds';
 import { fetchOverHttp, isOctokitError, loadOctokit, Octokit, OctokitModule } from './octokit';
@@ -48,9 +49,6 @@ export interface GithubReleasePlanResult {
   /** Values to mask in every output of the run: pass them to runPlan's `secrets`. */
   secrets: string[];
 }
-
-/** An asset-name glob (`*` any characters) as a whole-name pattern. */
-const assetGlob = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
 interface RunState {
   releases?: GithubReleases;
@@ -242,7 +240,7 @@ export function buildGithubReleasePlan(o: NormalizedGithubReleaseOptions, contex
       ? task(`Publish ${o.tag}${o.waitFor.length ? ' when every job has uploaded' : ''}`, `${waiting}PATCH …/releases/:id {draft: false}: the release${o.prerelease ? ' (a pre-release)' : ''} becomes visible, GitHub creates the tag if it does not exist${o.commitish ? ` (at ${o.commitish})` : " (at the default branch's head)"}, and electron-updater sees it`, async (ctx) => {
           if (o.waitFor.length) {
             const names = (await state.releases!.listAssets(state.release!.id)).filter((a) => a.state === 'uploaded').map((a) => a.name);
-            const missing = o.waitFor.filter((w) => !names.some((n) => assetGlob(w).test(n)));
+            const missing = o.waitFor.filter((w) => !names.some((n) => globToRegExp(w).test(n)));
             if (missing.length) {
               ctx.log(`left as a draft: waiting for ${missing.join(', ')} from the other jobs of this deploy; the last of them publishes ${o.tag}: ${state.release!.html_url}`);
               ctx.setOutput('releaseUrl', state.release!.html_url);

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { thrownUserError } from '@shipfleet/core';
 import { normalizeSignWindowsOptions, SignWindowsContext, SignWindowsOptions } from './options';
-import { expandFilePattern, globToRegExp } from './file-globs';
+import { expandFilePattern, globToRegExp } from '../file-globs';
 
 const PASSWORD = 'pw-Options-Test-77';
 // DER starts with a SEQUENCE (0x30); enough for the options check, never signed with.

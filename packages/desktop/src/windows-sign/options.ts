@@ -17,7 +17,7 @@ import {
   UserError,
 } from '@shipfleet/core';
 import { DryRunGaps, secretOrGap, unsetOption } from './dry-run-gaps';
-import { expandFilePattern, isGlob } from './file-globs';
+import { expandFilePattern, isGlob } from '../file-globs';
 import { OSSLSIGNCODE_EXTENSIONS, osslsigncodeSupports } from './osslsigncode';
 import { FILE_PLACEHOLDER } from './sign-command';
 
