@@ -25,10 +25,10 @@ async function main(): Promise<void> {
   const services = await startServices();
   const scratch = mkdtempSync(join(tmpdir(), 'shipfleet-demo-scratch-'));
   try {
-    out.print(`Vercel API stand-in ${services.vercel.url}, Kubernetes API stand-in ${services.k8s.url}, Google Play API stand-in ${services.play.url}`);
+    out.print(`Vercel API stand-in ${services.vercel.url}, Kubernetes API stand-in ${services.k8s.url}, Google Play API stand-in ${services.play.url}, GitHub API stand-in ${services.github.url}`);
     out.print(services.prometheus ? `Prometheus ${services.prometheus.url} (real, with the canary's metric history backfilled)` : `No canary: ${services.prometheusMissing}`);
 
-    out.step('One project per platform: nx g @shipfleet/nx:init, web-app, k8s-service, tizen-app, webos-app, ios-app, android-app, and a Fastfile');
+    out.step('One project per platform: nx g @shipfleet/nx:init, web-app, k8s-service, tizen-app, webos-app, ios-app, android-app, electron-app, and a Fastfile');
     const fleet = await addFleet(ws, services, scratch);
     const deployed = [...new Set(fleet.members.filter((m) => m.recorded).map((m) => m.project))];
     for (const m of fleet.members) out.print(`${m.project.padEnd(7)} ${m.platform}${m.recorded ? '' : ' (not recorded: dry run or skipped)'}`);

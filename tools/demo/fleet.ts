@@ -1,12 +1,12 @@
 // One project per platform the plugin deploys, added to the demo workspace the way a user adds them
 // (generators, then a few options in project.json), with the environment and credentials each needs.
 import { spawnSync } from 'child_process';
-import { chmodSync, copyFileSync, readFileSync } from 'fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'fs';
 import { join } from 'path';
 import { repoRoot, SampleWorkspace } from '../sample-workspace';
 import { fakeP12, ISSUER, KEY_ID, P8 } from '../../packages/apple/src/__fixtures__/apple-fixtures';
 import { scenarioOptions } from '../prometheus/scenarios';
-import { ANDROID_PACKAGE, CANARY_SCENARIO, DemoServices, VERCEL_TOKEN } from './services';
+import { ANDROID_PACKAGE, CANARY_SCENARIO, DemoServices, GITHUB_REPO, GITHUB_TOKEN, VERCEL_TOKEN } from './services';
 
 export interface FleetMember {
   project: string;
@@ -50,6 +50,7 @@ const GENERATORS = [
   ['@shipfleet/nx:webos-app', 'lg'],
   ['@shipfleet/nx:ios-app', 'ios'],
   ['@shipfleet/nx:android-app', 'phone', `--applicationId=${ANDROID_PACKAGE}`],
+  ['@shipfleet/nx:electron-app', 'desk'],
 ];
 
 async function generate(ws: SampleWorkspace, ...runs: string[][]): Promise<void> {
@@ -78,7 +79,7 @@ function prometheusVersion(): string {
  * are no part of it (the upload keystore, the stand-ins' call log).
  */
 export async function addFleet(ws: SampleWorkspace, services: DemoServices, scratch: string): Promise<Fleet> {
-  const { vercel, k8s, play, prometheus } = services;
+  const { vercel, k8s, play, github, prometheus } = services;
   const members: FleetMember[] = [];
   const env: Record<string, string> = { SHIPFLEET_STANDIN_LOG: join(scratch, 'stand-in-calls.jsonl') };
   const secrets: string[] = [VERCEL_TOKEN, k8s.token];
@@ -146,6 +147,28 @@ export async function addFleet(ws: SampleWorkspace, services: DemoServices, scra
   secrets.push(keystoreBase64.slice(0, 64), KEYSTORE_PASSWORD, serviceAccount, JSON.parse(serviceAccount).private_key.split('\n')[1]);
   members.push({ project: 'phone', platform: 'Android', recorded: true, provenance: 'stand-in: Gradle (tools/stand-ins/android) and the Google Play API (tools/play-api); real: keytool upload key, jarsigner signature and its check, the JWT token grant, upload and edit commit' });
 
+  // A desktop app packaged by the workspace's electron-builder (this repository's, linked in as `npm i -D
+  // electron-builder` puts it) with a stand-in Electron (no download here), for Linux only: mac needs macOS,
+  // Windows' installer tools a download. Released on the GitHub API stand-in.
+  if (!existsSync(ws.path('node_modules/electron-builder'))) symlinkSync(join(repoRoot, 'node_modules/electron-builder'), ws.path('node_modules/electron-builder'));
+  mkdirSync(ws.path('tools/electron-dist'), { recursive: true });
+  ws.write('tools/electron-dist/electron', '#!/bin/sh\necho "stand-in electron"\n');
+  chmodSync(ws.path('tools/electron-dist/electron'), 0o755);
+  ws.write('tools/electron-dist/LICENSE', 'MIT (stand-in)\n');
+  ws.write('tools/electron-dist/version', '45.3.4');
+  copyFileSync(join(repoRoot, 'node_modules/7zip-bin/linux/x64/7za'), ws.path('tools/7za'));
+  chmodSync(ws.path('tools/7za'), 0o755);
+  const [owner, repo] = GITHUB_REPO.split('/');
+  setTargetOptions(ws, 'apps/desk', {
+    'package-electron': { platforms: ['linux'], linux: ['zip', 'tar.gz'], linuxArch: ['x64'], electronDist: 'tools/electron-dist', electronVersion: '45.3.4', sevenZipPath: 'tools/7za' },
+    'publish-github-release': { apiUrl: github.url, owner, repo },
+    // Nothing for Windows is packaged here, so nothing to sign.
+    deploy: { targets: ['package-electron', 'publish-github-release'] },
+  });
+  env.RELEASE_GITHUB_TOKEN = GITHUB_TOKEN;
+  secrets.push(GITHUB_TOKEN);
+  members.push({ project: 'desk', platform: 'Electron', recorded: true, provenance: 'real: electron-builder 26.17.0 packaging zip and tar.gz (with a stand-in Electron distribution); stand-in: the GitHub REST API (tools/github-api) through the real @octokit/rest' });
+
   // A fastlane lane as a project's deploy, with a secret the lane prints (and the plugin masks). Only
   // this lane's stand-in is told to print it: another platform's target does not know it for a secret.
   ws.copy(join(repoRoot, 'packages/fastlane/src/__fixtures__/mobile-app'), 'apps/mobile');
@@ -156,7 +179,7 @@ export async function addFleet(ws: SampleWorkspace, services: DemoServices, scra
   members.push({ project: 'mobile', platform: 'fastlane', recorded: true, provenance: "stand-in: the fastlane CLI (tools/stand-ins/bin), walking the Fastfile's lane; real: lane discovery, report.xml reading, secret masking" });
 
   // What the tools write into projects stays out of git, as in a team's repository.
-  ws.write('.gitignore', `${ws.read('.gitignore')}build/\n**/fastlane/report.xml\n`);
+  ws.write('.gitignore', `${ws.read('.gitignore')}build/\n**/fastlane/report.xml\ntmp/\n`);
   ws.git('add', '-A');
   ws.git('-c', 'user.email=demo@example.com', '-c', 'user.name=demo', 'commit', '-qm', 'the fleet');
   return { members, env, secrets };

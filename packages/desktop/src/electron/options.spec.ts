@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { Writable } from 'stream';
-import { memoryLogger, runPlan, thrownUserError, UserError } from '@shipfleet/core';
+import { formatPlan, memoryLogger, Redactor, runPlan, thrownUserError, UserError } from '@shipfleet/core';
 import { ElectronBuilderApi, loadElectronBuilder } from './builder-module';
 import { explainDownloadError } from './download-errors';
 import { resolvePackageElectronOptions } from './options';
@@ -48,7 +48,7 @@ describe('package-electron options', () => {
       mac: ['dmg:universal', 'zip:arm64'],
       win: ['nsis:x64', 'nsis:arm64', 'portable:x64', 'portable:arm64', 'msi:x64', 'msi:arm64'],
       linux: ['AppImage:x64', 'deb:x64', 'rpm:x64', 'tar.gz:x64'],
-      config: { directories: { output: join(ws, 'dist', root) }, mac: { notarize: false } },
+      config: { directories: { output: join(ws, 'dist', root) }, mac: { notarize: false }, npmRebuild: false },
     });
     expect(warnings.join('\n')).toMatch(/mac\.notarize is turned off.*sign-macos/);
     expect(warnings.join('\n')).toMatch(/msi needs Windows tools/);
@@ -68,8 +68,27 @@ describe('package-electron options', () => {
       electronDist: join(ws, 'electron'),
       electronVersion: '45.3.4',
       electronDownload: { mirror: 'https://mirror.example.com/electron/' },
+      npmRebuild: false,
     });
     expect(r.options.toolEnv).toEqual({ ELECTRON_BUILDER_7ZIP_PATH: join(ws, 'tools/7za'), ELECTRON_BUILDER_CACHE: join(ws, '.cache/eb') });
+  });
+
+  it("leaves electron-builder's npm install/rebuild out only when the app has nothing to install and no node_modules of its own", () => {
+    const rebuild = () => (electronBuilderOptions(resolveOn('linux').options).config as Record<string, unknown>).npmRebuild;
+    // Only devDependencies, installed at the workspace root: electron-builder would `npm install` into the project folder.
+    expect(rebuild()).toBe(false);
+    expect(formatPlan(buildPackageElectronPlan(resolveOn('linux')).plan, new Redactor([]))).toContain('dependencies: none to install or rebuild');
+    // A production dependency (it may be native): electron-builder's own handling.
+    write(`${root}/package.json`, { ...PKG, dependencies: { 'better-sqlite3': '12.0.0' } });
+    expect(rebuild()).toBeUndefined();
+    // The project's own node_modules: electron-builder rebuilds there as it always does.
+    write(`${root}/package.json`, PKG);
+    mkdirSync(join(app(), 'node_modules'));
+    expect(rebuild()).toBeUndefined();
+    // The config decides itself.
+    rmSync(join(app(), 'node_modules'), { recursive: true });
+    write(`${root}/electron-builder.json`, { ...CONFIG, npmRebuild: true });
+    expect(rebuild()).toBeUndefined();
   });
 
   it('on Linux packages linux and win by default, but leaves win to Windows for msi or when the config signs from the certificate store', () => {

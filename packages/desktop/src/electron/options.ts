@@ -71,6 +71,13 @@ export interface NormalizedPackageElectronOptions {
   packageVersion?: string;
   /** The name electron-builder gives the app (productName, else package.json name). */
   productName: string;
+  /**
+   * Whether electron-builder's dependency step (npm install or @electron/rebuild in the project folder) is
+   * left out: the app has no production dependencies and no node_modules of its own, as in an Nx workspace
+   * whose packages are installed at the root. Otherwise electron-builder would run `npm install` in the
+   * project folder, writing node_modules and a package-lock.json into the sources.
+   */
+  skipDependencyInstall: boolean;
   buildNumber?: string;
   buildVersion?: string;
   electronDist?: string;
@@ -273,6 +280,8 @@ export function resolvePackageElectronOptions(
   if (notarizeTurnedOff) warn(`${config?.source}: mac.notarize is turned off for this build; notarize with the sign-macos target after package-electron`);
 
   const productName = typeof config?.config?.productName === 'string' ? config.config.productName : typeof pkg.productName === 'string' ? pkg.productName : String(pkg.name ?? 'app');
+  const productionDependencies = isPlainObject(pkg.dependencies) ? Object.keys(pkg.dependencies).length : 0;
+  const skipDependencyInstall = productionDependencies === 0 && !existsSync(join(projectDir, 'node_modules')) && configAt(config?.config, 'npmRebuild') === undefined;
 
   return {
     options: {
@@ -286,6 +295,7 @@ export function resolvePackageElectronOptions(
       version,
       packageVersion: configVersion,
       productName,
+      skipDependencyInstall,
       buildNumber,
       buildVersion,
       electronDist,

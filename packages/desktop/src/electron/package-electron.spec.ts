@@ -98,6 +98,8 @@ describe('package-electron with electron-builder', () => {
     expect(asar.read('main.js')).toContain("require('electron')");
     expect(JSON.parse(asar.read('package.json'))).toMatchObject({ name: 'desk', version: '1.2.3', main: 'main.js' });
     expect(readFileSync(join(out, 'linux-unpacked/desk'), 'utf8')).toContain('fake electron');
+    // Nothing installed into the sources: no npm install in the project folder.
+    expect(['node_modules', 'package-lock.json'].filter((f) => existsSync(join(ws, root, f)))).toEqual([]);
     const zipped = execFileSync('unzip', ['-Z1', join(out, 'desk-1.2.3.zip')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
     expect(zipped).toEqual(['LICENSE.electron.txt', 'desk', 'resources/', 'resources/app.asar', 'version']);
     const tarred = execFileSync('tar', ['tzf', join(out, 'desk-1.2.3.tar.gz')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();

@@ -46,6 +46,7 @@ export function electronBuilderOptions(o: NormalizedPackageElectronOptions): Rec
   if (o.electronMirror) config.electronDownload = { mirror: o.electronMirror.endsWith('/') ? o.electronMirror : `${o.electronMirror}/` };
   // Notarization is sign-macos's: electron-builder signs, sign-macos notarizes and staples.
   if (o.targets.mac) config.mac = { notarize: false };
+  if (o.skipDependencyInstall) config.npmRebuild = false;
   const options: Record<string, unknown> = { projectDir: o.projectDir, publish: 'never', config };
   for (const platform of o.platforms) options[platform] = o.targets[platform]!.flatMap((t) => t.archs.map((a) => `${t.target}:${a}`));
   return options;
@@ -73,6 +74,7 @@ function describe(resolved: ResolvedPackageElectronOptions): string {
     `electron-builder build() in this process (shipfleet calls its API; there is no command to spawn) for ${rel(o.projectDir)}${o.config ? ` with ${o.config.source}` : ' (no electron-builder config: its defaults)'}`,
     `targets: ${describeTargets(o)}`,
     `output: ${rel(o.outputPath)}; version ${o.version}${o.buildNumber ? `, build number ${o.buildNumber}` : ''}${o.buildVersion ? `, buildVersion ${o.buildVersion}` : ''}; publish: never${o.targets.mac ? '; mac.notarize: false (notarize with sign-macos)' : ''}`,
+    ...(o.skipDependencyInstall ? ['dependencies: none to install or rebuild (no production dependencies, no node_modules in the project): npmRebuild false, so nothing is installed into the project folder'] : []),
     `Electron: ${o.electronDist ? `local ${rel(o.electronDist)}` : o.electronMirror ? `downloaded from ${o.electronMirror}` : 'downloaded (or from the cache)'}${o.electronVersion ? ` ${o.electronVersion}` : ''}`,
     env.length ? `environment: ${env.join(', ')}` : 'environment: no signing variables set by shipfleet (electron-builder reads CSC_* from the environment as it is)',
   ].join('\n');
