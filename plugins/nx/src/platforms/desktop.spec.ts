@@ -19,6 +19,8 @@ describe('electron deploys by runner', () => {
   it('Linux and Windows targets built on Linux: one runner, the whole chain, no parts', () => {
     const t = infer({ win: { target: ['nsis'] }, linux: { target: ['AppImage'] } });
     expect(t.deploy.options).toEqual({ targets: ['package-electron', 'sign-windows', 'publish-github-release'] });
+    // The certificate from the variables the generated CI workflow passes.
+    expect(t['sign-windows'].options).toEqual({ files: ['dist/{projectRoot}/*.exe'], signingCertEnv: 'WIN_CSC_P12_BASE64', signingPasswordEnv: 'WIN_CSC_PASSWORD' });
     expect(t.deploy.metadata).toMatchObject({ runner: 'linux' });
     expect((t.deploy.metadata as { runners?: unknown }).runners).toBeUndefined();
   });

@@ -5,6 +5,9 @@ import { definePlatform, PlatformTarget, Runner } from './platform';
 const RELEASE_FILES = 'exe,msi,dmg,zip,AppImage,deb,rpm,snap,tar.gz,blockmap';
 /** A token with contents: write on the repository (a fine-grained personal access token, or a GitHub App's). */
 export const RELEASE_TOKEN_ENV = 'RELEASE_GITHUB_TOKEN';
+/** The Windows code-signing .p12 (base64) and its password, as the generated CI workflow passes them. */
+const WIN_CERT_ENV = 'WIN_CSC_P12_BASE64';
+const WIN_CERT_PASSWORD_ENV = 'WIN_CSC_PASSWORD';
 
 function hasElectronBuilderBuild(text: string): boolean {
   // Most package.json files are not Electron apps: a cheap look before parsing.
@@ -50,7 +53,7 @@ export const electron = definePlatform<Partial<Record<ElectronRunner, ElectronRu
       },
     ];
     // osslsigncode signs what Linux packaged; on a Windows runner electron-builder signs with the win signing config.
-    if (packagedOn('win') === 'linux') targets.push({ executor: 'sign-windows', description: 'Authenticode-sign the Windows installers and verify them', runner: 'linux', options: { files: ['dist/{projectRoot}/*.exe'] }, deploys: true });
+    if (packagedOn('win') === 'linux') targets.push({ executor: 'sign-windows', description: 'Authenticode-sign the Windows installers and verify them', runner: 'linux', options: { files: ['dist/{projectRoot}/*.exe'], signingCertEnv: WIN_CERT_ENV, signingPasswordEnv: WIN_CERT_PASSWORD_ENV }, deploys: true });
     // Split: every job uploads its files to the one draft and publishes only once the others' feeds (or installers) are there.
     const waitFor = runners.flatMap((r) => jobs[r]!.platforms.flatMap((p) => releaseMarkersForTargets(p, jobs[r]!.targets[p] ?? [])));
     targets.push({
@@ -64,7 +67,7 @@ export const electron = definePlatform<Partial<Record<ElectronRunner, ElectronRu
     });
     return targets;
   },
-  ciSecrets: ['WIN_CSC_P12_BASE64', 'WIN_CSC_PASSWORD', RELEASE_TOKEN_ENV],
+  ciSecrets: [WIN_CERT_ENV, WIN_CERT_PASSWORD_ENV, RELEASE_TOKEN_ENV],
   example: {
     'package.json': '{"name": "desk", "version": "1.0.0", "main": "main.js", "devDependencies": {"electron": "45.3.4", "electron-builder": "26.17.0"}}',
     'electron-builder.json': '{"appId": "com.acme.desk", "win": {"target": ["nsis"]}, "linux": {"target": ["AppImage"]}}',
