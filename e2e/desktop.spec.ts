@@ -3,11 +3,11 @@
 // and publish-github-release against the GitHub API stand-in (tools/github-api).
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { parse as parseYaml } from 'yaml';
 import { startGithubApi } from '../tools/github-api/server';
-import { repoRoot, SampleWorkspace } from '../tools/sample-workspace';
+import { SampleWorkspace } from '../tools/sample-workspace';
+import { linkElectronBuilder, standInElectronTools } from '../tools/stand-ins/electron';
 import { copyTestExe, makeTestSigner, TestSigner } from '../packages/desktop/src/windows-sign/__fixtures__/test-signer';
 
 const PASSWORD = 'e2e-p12-Secret-pw-7719';
@@ -160,15 +160,9 @@ describe('desktop targets through the real nx CLI', () => {
   describe('package-electron for real, then published', () => {
     const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
     (linuxX64 ? it : it.skip)('electron-builder packages the generated app (dir, zip, tar.gz with a stand-in Electron), and the release holds what it built', async () => {
-      // The workspace's electron-builder: this repository's, linked in as `npm i -D electron-builder` would put it.
-      symlinkSync(join(repoRoot, 'node_modules/electron-builder'), ws.path('node_modules/electron-builder'));
-      // A stand-in Electron distribution (no download here) and 7-Zip for the archives.
-      ws.write('electron-dist/electron', '#!/bin/sh\necho "stand-in electron"\n');
-      chmodSync(ws.path('electron-dist/electron'), 0o755);
-      ws.write('electron-dist/LICENSE', 'MIT (stand-in)\n');
-      ws.write('electron-dist/version', '45.3.4');
-      copyFileSync(join(repoRoot, 'node_modules/7zip-bin/linux/x64/7za'), ws.path('7za'));
-      chmodSync(ws.path('7za'), 0o755);
+      // The workspace's electron-builder (this repository's), a stand-in Electron (no download here) and 7-Zip.
+      linkElectronBuilder(ws.root);
+      standInElectronTools(ws.root);
       rmSync(ws.path('dist/apps/desk'), { recursive: true, force: true });
       const build = await ws.nxAsync(['run', 'desk:package-electron', '--platforms=linux', '--linux=dir', '--linux=zip', '--linux=tar.gz', '--linuxArch=x64', '--electronDist=electron-dist', '--electronVersion=45.3.4', '--sevenZipPath=7za', '--output-style=static'], env());
       expect({ code: build.code, output: build.code ? build.output : '' }).toEqual({ code: 0, output: '' });

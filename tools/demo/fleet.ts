@@ -1,9 +1,10 @@
 // One project per platform the plugin deploys, added to the demo workspace the way a user adds them
 // (generators, then a few options in project.json), with the environment and credentials each needs.
 import { spawnSync } from 'child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'fs';
+import { chmodSync, copyFileSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { repoRoot, SampleWorkspace } from '../sample-workspace';
+import { linkElectronBuilder, STAND_IN_ELECTRON_VERSION, standInElectronTools } from '../stand-ins/electron';
 import { fakeP12, ISSUER, KEY_ID, P8 } from '../../packages/apple/src/__fixtures__/apple-fixtures';
 import { scenarioOptions } from '../prometheus/scenarios';
 import { ANDROID_PACKAGE, CANARY_SCENARIO, DemoServices, GITHUB_REPO, GITHUB_TOKEN, VERCEL_TOKEN } from './services';
@@ -150,17 +151,11 @@ export async function addFleet(ws: SampleWorkspace, services: DemoServices, scra
   // A desktop app packaged by the workspace's electron-builder (this repository's, linked in as `npm i -D
   // electron-builder` puts it) with a stand-in Electron (no download here), for Linux only: mac needs macOS,
   // Windows' installer tools a download. Released on the GitHub API stand-in.
-  if (!existsSync(ws.path('node_modules/electron-builder'))) symlinkSync(join(repoRoot, 'node_modules/electron-builder'), ws.path('node_modules/electron-builder'));
-  mkdirSync(ws.path('tools/electron-dist'), { recursive: true });
-  ws.write('tools/electron-dist/electron', '#!/bin/sh\necho "stand-in electron"\n');
-  chmodSync(ws.path('tools/electron-dist/electron'), 0o755);
-  ws.write('tools/electron-dist/LICENSE', 'MIT (stand-in)\n');
-  ws.write('tools/electron-dist/version', '45.3.4');
-  copyFileSync(join(repoRoot, 'node_modules/7zip-bin/linux/x64/7za'), ws.path('tools/7za'));
-  chmodSync(ws.path('tools/7za'), 0o755);
+  linkElectronBuilder(ws.root);
+  standInElectronTools(ws.path('tools'));
   const [owner, repo] = GITHUB_REPO.split('/');
   setTargetOptions(ws, 'apps/desk', {
-    'package-electron': { platforms: ['linux'], linux: ['zip', 'tar.gz'], linuxArch: ['x64'], electronDist: 'tools/electron-dist', electronVersion: '45.3.4', sevenZipPath: 'tools/7za' },
+    'package-electron': { platforms: ['linux'], linux: ['zip', 'tar.gz'], linuxArch: ['x64'], electronDist: 'tools/electron-dist', electronVersion: STAND_IN_ELECTRON_VERSION, sevenZipPath: 'tools/7za' },
     'publish-github-release': { apiUrl: github.url, owner, repo },
     // Nothing for Windows is packaged here, so nothing to sign.
     deploy: { targets: ['package-electron', 'publish-github-release'] },

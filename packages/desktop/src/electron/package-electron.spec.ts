@@ -1,13 +1,14 @@
 import { execFileSync } from 'child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import type { RunReport } from '@shipfleet/core';
 import type { PackageElectronResult } from './plan';
+import { linkElectronBuilder, STAND_IN_ELECTRON_VERSION, standInElectronTools } from '../../../../tools/stand-ins/electron';
 
-// electron-builder for real, in this process, with a local stand-in for Electron: an unpacked
-// Linux Electron folder holding what electron-builder copies (the `electron` executable it
+// electron-builder for real, with a local stand-in for Electron (tools/stand-ins/electron.ts): an
+// unpacked Linux Electron folder holding what electron-builder copies (the `electron` executable it
 // renames, LICENSE, version). 7-Zip (for zip and tar.gz) is 7zip-bin's, made executable.
 // The plan runs in a child process: electron-builder import()s ESM modules, which jest's sandbox refuses.
 const REPO = join(__dirname, '../../../..');
@@ -64,22 +65,17 @@ beforeAll(() => {
   write('package.json', JSON.stringify({ name: 'ws', private: true }));
   // The user's workspace has electron-builder installed: here, this repository's.
   mkdirSync(join(ws, 'node_modules'));
-  symlinkSync(join(REPO, 'node_modules/electron-builder'), join(ws, 'node_modules/electron-builder'));
+  linkElectronBuilder(ws);
   write(`${root}/package.json`, JSON.stringify({ name: 'desk', productName: 'Desk', version: '1.2.3', description: 'A desk app', author: 'Acme <dev@acme.test>', main: 'main.js', devDependencies: { electron: '45.3.4' } }));
   write(`${root}/main.js`, "const { app, BrowserWindow } = require('electron');\napp.whenReady().then(() => new BrowserWindow().loadFile('index.html'));\n");
   write(`${root}/preload.js`, "window.addEventListener('DOMContentLoaded', () => {});\n");
   write(`${root}/index.html`, '<!doctype html><title>Desk</title>\n');
   write(`${root}/electron-builder.json`, JSON.stringify({ appId: 'com.acme.desk', files: ['main.js', 'preload.js', 'index.html', 'package.json'], linux: { target: ['dir', 'zip', 'tar.gz'] } }));
-  write('electron/electron', '#!/bin/sh\necho "fake electron"\n');
-  chmodSync(join(ws, 'electron/electron'), 0o755);
-  write('electron/LICENSE', 'MIT (stand-in)\n');
-  write('electron/version', '45.3.4');
-  copyFileSync(join(REPO, 'node_modules/7zip-bin/linux/x64/7za'), join(ws, '7za'));
-  chmodSync(join(ws, '7za'), 0o755);
+  standInElectronTools(ws);
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
-const options = { platforms: ['linux'], linuxArch: ['x64'], electronDist: 'electron', electronVersion: '45.3.4', sevenZipPath: '7za' };
+const options = { platforms: ['linux'], linuxArch: ['x64'], electronDist: 'electron-dist', electronVersion: STAND_IN_ELECTRON_VERSION, sevenZipPath: '7za' };
 
 describe('package-electron with electron-builder', () => {
   maybe('packages dir, zip and tar.gz whose contents hold the app in app.asar', async () => {
@@ -97,7 +93,7 @@ describe('package-electron with electron-builder', () => {
     expect(asar.names).toEqual(['index.html', 'main.js', 'package.json', 'preload.js']);
     expect(asar.read('main.js')).toContain("require('electron')");
     expect(JSON.parse(asar.read('package.json'))).toMatchObject({ name: 'desk', version: '1.2.3', main: 'main.js' });
-    expect(readFileSync(join(out, 'linux-unpacked/desk'), 'utf8')).toContain('fake electron');
+    expect(readFileSync(join(out, 'linux-unpacked/desk'), 'utf8')).toContain('stand-in electron');
     // Nothing installed into the sources: no npm install in the project folder.
     expect(['node_modules', 'package-lock.json'].filter((f) => existsSync(join(ws, root, f)))).toEqual([]);
     const zipped = execFileSync('unzip', ['-Z1', join(out, 'desk-1.2.3.zip')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
